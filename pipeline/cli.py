@@ -1,0 +1,197 @@
+"""Command line: `briefs <command>` (also `python -m pipeline`). Thin: parse, load config,
+call the stages, write, summarise."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from pipeline.config import DEFAULT_CONFIG_DIR, Config, ConfigError, load_config
+
+log = logging.getLogger("briefs")
+
+DESCRIPTION = """\
+summit-briefs: turn think-tank briefs on the February 2019 Hanoi summit into a coded,
+traceable dataset. Drop PDF or TXT briefs into data/raw/<think-tank>/ (optionally describe
+them in data/raw/sources.csv) and run `briefs build`; tables appear in data/processed/.
+"""
+
+EPILOG = """\
+examples:
+  briefs build              rebuild everything that changed, write data/processed/
+  briefs build --strict     same, but exit 1 if any file could not be read
+  briefs status             one line per file under data/raw/: is it read, cached, complete?
+  briefs docs               regenerate docs/tables.md (the column documentation)
+"""
+
+
+def _progress(enabled: bool, desc: str):
+    """A function that wraps an iterable in a progress bar, or None when disabled."""
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return lambda items: tqdm(items, desc=desc, unit="file", leave=False, file=sys.stderr)
+
+
+def _default_config_dir() -> Path:
+    local = Path.cwd() / "configs"
+    return local if (local / "paths.yaml").exists() else DEFAULT_CONFIG_DIR
+
+
+def cmd_ingest(config: Config, args: argparse.Namespace) -> int:
+    """Run the ingest stage, write `documents`, print the summary."""
+    from pipeline.ingest.stage import missing_metadata, run_ingest
+    from pipeline.io import write_table
+    from pipeline.schemas import DOCUMENTS
+
+    started = time.perf_counter()
+    result = run_ingest(config, progress=_progress(args.progress, "ingest"))
+    docs = result.documents
+    write_table(docs, DOCUMENTS, config.paths.processed)
+    counts = docs["status"].value_counts()
+    log.info(
+        "ingest: %d files (%d ok, %d empty, %d error); extracted %d, from cache %d; %.1f s",
+        len(docs), counts.get("ok", 0), counts.get("empty", 0), counts.get("error", 0),
+        result.n_extracted, result.n_cached, time.perf_counter() - started,
+    )
+    for problem in result.problems:
+        log.warning("%s", problem)
+    failed = docs[docs["status"] != "ok"]
+    if len(failed):
+        log.warning("%d file(s) could not be used:", len(failed))
+        for row in failed.itertuples():
+            log.warning("  [%s] %s", row.status, row.error)
+    missing = missing_metadata(docs)
+    if missing:
+        log.warning(
+            "%d file(s) lack metadata (add a row to %s):",
+            len(missing), _rel(config.paths.sources_manifest, config.root),
+        )
+        for line in missing:
+            log.warning("  %s", line)
+    log.info("wrote %s/documents.{parquet,csv}", _rel(config.paths.processed, config.root))
+    if args.strict and len(failed):
+        log.error("--strict: %d file(s) failed", len(failed))
+        return 1
+    return 0
+
+
+def cmd_build(config: Config, args: argparse.Namespace) -> int:
+    """Run every stage in order."""
+    return cmd_ingest(config, args)
+
+
+def cmd_status(config: Config, args: argparse.Namespace) -> int:
+    """Print one line per file: format, think tank, pages, words, status, cached."""
+    from pipeline import sources
+    from pipeline.ingest.stage import IngestOutcome, cache_file, document_row, file_format
+    from pipeline.io import read_cache, sha256_file
+
+    settings = config.ingest
+    rel_paths = sources.discover_files(config.paths.raw, settings)
+    doc_ids = sources.make_doc_ids(rel_paths)
+    manifest = sources.read_manifest(config.paths.sources_manifest)
+    header = f"{'file':50} {'format':6} {'think tank':28} {'pages':>5} {'words':>7} "
+    print(header + f"{'status':8} cached")
+    for rel in rel_paths:
+        path = config.paths.raw / rel
+        fmt = file_format(rel, settings)
+        sha = sha256_file(path)
+        payload = read_cache(cache_file(config.paths.interim, sha, settings))
+        if payload is None:
+            outcome = IngestOutcome(None)
+        else:
+            outcome = IngestOutcome.from_payload(payload)
+        row = document_row(rel, doc_ids[rel], fmt, sha, path.stat().st_size, outcome,
+                           dict(manifest.rows.get(rel, {})), settings)
+        status = row["status"] if payload is not None else "new"
+        print(
+            f"{_clip(rel, 50):50} {fmt:6} {_clip(row['think_tank'] or '-', 28):28} "
+            f"{row['n_pages'] if row['n_pages'] is not None else '-':>5} "
+            f"{row['n_words'] if payload is not None else '-':>7} {status:8} "
+            f"{'yes' if payload is not None else 'no'}"
+        )
+    print(f"{len(rel_paths)} file(s) under {_rel(config.paths.raw, config.root)}")
+    return 0
+
+
+def cmd_docs(config: Config, args: argparse.Namespace) -> int:
+    """Regenerate docs/tables.md from the schema."""
+    from pipeline.io import write_text_atomic
+    from pipeline.schemas import column_docs_markdown
+
+    target = config.root / "docs" / "tables.md"
+    write_text_atomic(target, column_docs_markdown())
+    log.info("wrote %s", _rel(target, config.root))
+    return 0
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="briefs",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--config", type=Path, default=None, metavar="DIR",
+        help="folder with the YAML configuration (default: ./configs)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debugging detail")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, func, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    for name, func, text in (
+        ("build", cmd_build, "run the whole pipeline: data/raw/ -> data/processed/"),
+        ("ingest", cmd_ingest, "extract text and metadata; write the documents table"),
+    ):
+        p = add(name, func, text)
+        p.add_argument("--strict", action="store_true",
+                       help="exit with status 1 if any file is empty or failed")
+        p.add_argument("--no-progress", dest="progress", action="store_false",
+                       help="do not show progress bars")
+    add("status", cmd_status, "one line per file under data/raw/ (format, think tank, "
+        "pages, words, status, cached)")
+    add("docs", cmd_docs, "regenerate docs/tables.md from the table schema")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `briefs` console script."""
+    args = build_parser().parse_args(argv)
+    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    if not hasattr(args, "progress"):
+        args.progress = False
+    args.progress = args.progress and sys.stderr.isatty() and not args.quiet
+    config_dir = args.config or _default_config_dir()
+    try:
+        config = load_config(config_dir, root=config_dir.resolve().parent)
+    except ConfigError as exc:
+        log.error("configuration error: %s", exc)
+        return 2
+    return args.func(config, args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Ingest stage: PDF and TXT briefs -> clean text, paragraphs with pages, metadata."""

@@ -1,0 +1,97 @@
+"""Reading and writing files safely: atomic table writes and a checksummed JSON cache."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.schemas import Table, validate
+
+_CHUNK = 1 << 20
+
+
+def sha256_file(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in chunks (the file is only read)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; move it into place only if the block succeeds.
+
+    A reader never sees a half-written file: it sees the old one until `os.replace`.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_table(frame: pd.DataFrame, table: Table, out_dir: Path) -> list[Path]:
+    """Validate `frame` against `table` and write NAME.parquet and NAME.csv atomically.
+
+    Both files are written to temporary names first and then moved into place, so an
+    interrupted build leaves the previous pair intact. Output is deterministic: no index,
+    fixed column order, '\\n' line ends, no timestamps in the parquet metadata.
+
+    Raises:
+        SchemaError: the frame does not match the schema (nothing is written).
+    """
+    validate(frame, table)
+    parquet_path = out_dir / f"{table.name}.parquet"
+    csv_path = out_dir / f"{table.name}.csv"
+    arrow = pa.Table.from_pandas(frame, preserve_index=False)
+    with atomic_path(parquet_path) as tmp_parquet, atomic_path(csv_path) as tmp_csv:
+        pq.write_table(arrow, tmp_parquet)
+        frame.to_csv(tmp_csv, index=False, lineterminator="\n", encoding="utf-8")
+    return [parquet_path, csv_path]
+
+
+def _payload_checksum(payload: Any) -> str:
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+def write_cache(path: Path, payload: Any) -> None:
+    """Write a JSON cache entry with a checksum of its payload, atomically."""
+    entry = {"checksum": _payload_checksum(payload), "payload": payload}
+    write_text_atomic(path, json.dumps(entry, ensure_ascii=False, sort_keys=True))
+
+
+def read_cache(path: Path) -> Any | None:
+    """Return a cache entry's payload, or None if it is missing, unreadable or corrupt.
+
+    A corrupt entry (bad JSON, checksum mismatch) is not trusted: the caller rebuilds it.
+    """
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        payload = entry["payload"]
+        if entry["checksum"] != _payload_checksum(payload):
+            return None
+        return payload
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
