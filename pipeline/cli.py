@@ -180,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `briefs` console script."""
     args = build_parser().parse_args(argv)
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
-    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    # force: the CLI owns logging (also when called from tests or a notebook).
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr, force=True)
     if not hasattr(args, "progress"):
         args.progress = False
     args.progress = args.progress and sys.stderr.isatty() and not args.quiet

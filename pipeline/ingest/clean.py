@@ -22,6 +22,8 @@ _LIGATURE_RE = re.compile("|".join(_LIGATURES))
 _LINE_END_HYPHEN = re.compile(r"(\S*?)([-\u2010\u2011])$")
 _WORD = re.compile(r"[^\W\d_]+(?:[-\u2010\u2011][^\W\d_]+)*")
 _FIRST_WORD = re.compile(r"^[^\W\d_]+")
+# One romanised Korean syllable (McCune-Reischauer or Revised Romanization), lower case.
+_ROMANISED_SYLLABLE = re.compile(r"(?:[bcdghjkmnprstw]{0,3})[aeiouwy]{1,3}(?:ng|n|k|l|m|p|t)?")
 _SENTENCE_END = re.compile(r"[.!?:;\"\u201d\u2019)\]]$")
 
 
@@ -88,8 +90,8 @@ def keep_hyphen(left: str, right: str, vocabulary: Vocabulary = EMPTY_VOCABULARY
         return False
     if right[0].isupper():
         return True  # "anti-" + "American", "Korea-" + "U.S."
-    if left_word[0].isupper() and left[-1:].islower() and len(right) <= 3:
-        return True  # romanised name syllables: "Jong-" + "un", "Jae-" + "in"
+    if left_word[0].isupper() and _ROMANISED_SYLLABLE.fullmatch(right):
+        return True  # romanised Korean names: "Jong-" + "un", "Jae-" + "in", "Hyok-" + "chol"
     if "-" in left:
         return True  # already a compound: "step-by-" + "step", "action-for-" + "action"
     return False
