@@ -100,6 +100,8 @@ def keep_hyphen(left: str, right: str, vocabulary: Vocabulary = EMPTY_VOCABULARY
 def join_lines(lines: Sequence[str], vocabulary: Vocabulary = EMPTY_VOCABULARY) -> str:
     """Join the lines of one paragraph into a single line, mending hyphenated breaks.
 
+    Linear in the paragraph's length: each decision looks only at the last word so far.
+
     Args:
         lines: the paragraph's lines in reading order, without trailing newlines.
         vocabulary: words seen in the whole document (see `Vocabulary.from_text`).
@@ -107,25 +109,28 @@ def join_lines(lines: Sequence[str], vocabulary: Vocabulary = EMPTY_VOCABULARY) 
     Returns:
         The paragraph as one line with single spaces.
     """
-    out = ""
+    parts: list[str] = []
+    tail = ""  # the output's last run of non-space characters
     for raw in lines:
         line = raw.strip()
         if not line:
             continue
-        if not out:
-            out = line
-            continue
-        hyphen = _LINE_END_HYPHEN.search(out)
+        hyphen = _LINE_END_HYPHEN.search(tail) if parts else None
         first = _FIRST_WORD.match(line)
+        glued = False
         if hyphen and first and hyphen.group(1):
-            left = hyphen.group(1)
-            if keep_hyphen(left, first.group(), vocabulary):
-                out = out[: hyphen.start(2)] + "-" + line
-            else:
-                out = out[: hyphen.start(2)] + line
+            keep = keep_hyphen(hyphen.group(1), first.group(), vocabulary)
+            parts[-1] = parts[-1][: len(parts[-1]) - 1] + "-" if keep else parts[-1][:-1]
+            glued = True
+        elif parts:
+            parts.append(" ")
+        parts.append(line)
+        head, _, last = line.rpartition(" ")
+        if glued and not head:
+            tail = (tail[:-1] + ("-" if keep else "")) + line
         else:
-            out = out + " " + line
-    return re.sub(r" {2,}", " ", out)
+            tail = last
+    return re.sub(r" {2,}", " ", "".join(parts))
 
 
 def ends_sentence(text: str) -> bool:
