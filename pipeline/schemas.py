@@ -87,7 +87,102 @@ DOCUMENTS = Table(
     ),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (DOCUMENTS,)}
+def _doc_id() -> Column:
+    return Column("doc_id", "string", "Document id (joins `documents`).", required=True)
+
+
+def _sent_idx() -> Column:
+    return Column("sent_idx", "integer", "0-based sentence index within the document (joins "
+                  "`sentences`).", required=True)
+
+
+def _offsets(what: str) -> tuple[Column, Column]:
+    return (
+        Column("start_char", "integer", f"Start of {what} in the document's clean text "
+               "(character offset).", required=True),
+        Column("end_char", "integer", f"End of {what} (exclusive character offset).",
+               required=True),
+    )
+
+
+SENTENCES = Table(
+    name="sentences",
+    description="The clean text of every readable document split into sentences; headings "
+    "are sentences of their own.",
+    row="sentence",
+    primary_key=("doc_id", "sent_idx"),
+    columns=(
+        _doc_id(),
+        _sent_idx(),
+        Column("section", "string", "The heading this sentence stands under (the heading "
+               "itself for a heading); null before the first heading."),
+        Column("is_heading", "boolean", "True if the sentence is a heading.", required=True),
+        Column("page", "integer", "1-based page the sentence starts on (PDF only)."),
+        *_offsets("the sentence"),
+        Column("text", "string", "The sentence text.", required=True),
+    ),
+)
+
+MENTION_KINDS = ("actor", "proposal", "approach", "unlinked")
+RELATIONS = ("proposes", "offers", "demands", "accepts", "rejects", "advocates")
+
+MENTIONS = Table(
+    name="mentions",
+    description="Every span that names a codebook actor, proposal or approach, and named "
+    "entities the knowledge base does not know (kind `unlinked`).",
+    row="mention",
+    primary_key=("doc_id", "start_char", "end_char", "kind"),
+    columns=(
+        _doc_id(),
+        _sent_idx(),
+        *_offsets("the mention"),
+        Column("text", "string", "The mention as written.", required=True),
+        Column("kind", "string", "actor, proposal, approach, or unlinked (a named entity "
+               "not in configs/actors.yaml).", required=True, enum=MENTION_KINDS),
+        Column("entity_id", "string", "Codebook id (configs/actors.yaml, "
+               "configs/proposals.yaml); null for unlinked mentions."),
+        Column("affiliation", "string", "For persons: the state id they belong to."),
+        Column("ner_label", "string", "For unlinked mentions: the spaCy entity label "
+               "(PERSON, ORG, GPE, NORP)."),
+    ),
+)
+
+POSITIONS = Table(
+    name="positions",
+    description="Stance statements: who proposes, offers, demands, accepts, rejects or "
+    "advocates which proposal or approach, with the evidence's offsets.",
+    row="stance statement",
+    primary_key=("doc_id", "sent_idx", "holder", "relation", "target", "polarity"),
+    columns=(
+        _doc_id(),
+        _sent_idx(),
+        Column("holder", "string", "Actor id holding the stance, or `author` for the brief's "
+               "own recommendations.", required=True),
+        Column("holder_state", "string", "The holder rolled up to a state: a person's "
+               "affiliation, a state itself; null for `author` and organizations."),
+        Column("target_kind", "string", "approach or proposal.", required=True,
+               enum=("approach", "proposal")),
+        Column("target", "string", "Approach id (big_deal, small_deal, hybrid) or proposal id.",
+               required=True),
+        Column("relation", "string", "What the holder does with the target.", required=True,
+               enum=RELATIONS),
+        Column("polarity", "string", "support, or oppose (rejections and negated relations).",
+               required=True, enum=("support", "oppose")),
+        Column("method", "string", "How it was found: rule:verb (subject of a stance verb), "
+               "rule:owner (owner of a stance noun), rule:modal (author's should/must), "
+               "rule:surface (word-order fallback).", required=True),
+        Column("confidence", "number", "Rule confidence in [0, 1], lowered for hedged "
+               "sentences.", required=True),
+        Column("is_hedged", "boolean", "True if the sentence hedges (appears, reportedly, "
+               "may ...).", required=True),
+        Column("cue", "string", "Lemma of the verb or noun that states the stance."),
+        Column("holder_text", "string", "The holder's mention as written (null for author)."),
+        Column("target_text", "string", "The target's mention as written.", required=True),
+        *_offsets("the evidence (holder, cue and target)"),
+    ),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (DOCUMENTS, SENTENCES, MENTIONS, POSITIONS)}
 
 
 def _check_value_type(value: object, col: Column) -> bool:

@@ -1,0 +1,70 @@
+"""Assemble the spaCy pipeline from configuration: an installed base pipeline plus the
+project's components (layout, actors, targets, positions), vocabularies from `configs/`."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+import pipeline.nlp.layout  # noqa: F401  (registers briefs_layout)
+import pipeline.nlp.matchers  # noqa: F401  (registers briefs_actors, briefs_targets)
+import pipeline.nlp.positions  # noqa: F401  (registers briefs_positions)
+from pipeline.config import Config, ConfigError
+from pipeline.nlp.positions import load_position_rules
+from pipeline.nlp.vocab import load_vocabulary
+
+# Bump when a change to the NLP code changes its output, so per-document caches are rebuilt.
+NLP_VERSION = 1
+VOCABULARY_FILES = ("actors.yaml", "proposals.yaml", "positions.yaml", "nlp.yaml")
+
+
+def load_base(model: str, config_dir: Path) -> Language:
+    """Load the named installed spaCy pipeline, or explain how to get it.
+
+    Raises:
+        ConfigError: the package is not installed.
+    """
+    try:
+        return spacy.load(model)
+    except OSError as exc:
+        raise ConfigError(
+            f"{config_dir / 'nlp.yaml'}: model: spaCy pipeline {model!r} is not installed "
+            f"(pip install it into .venv, or name an installed one): {exc}"
+        ) from exc
+
+
+def add_components(nlp: Language, config_dir: Path) -> Language:
+    """Add the project's components to `nlp` (any pipeline, also `spacy.blank("en")`)."""
+    vocab = load_vocabulary(config_dir)
+    rules = load_position_rules(config_dir / "positions.yaml")
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("briefs_layout", before="parser")
+    else:
+        nlp.add_pipe("briefs_layout", first=True)
+    nlp.add_pipe("briefs_actors").add_vocabulary(vocab)
+    nlp.add_pipe("briefs_targets").add_vocabulary(vocab)
+    nlp.add_pipe("briefs_positions").add_rules(rules, vocab)
+    return nlp
+
+
+def build_nlp(config: Config) -> Language:
+    """The full pipeline named in configs/nlp.yaml with the project's components."""
+    nlp = load_base(config.nlp.model, config.config_dir)
+    nlp.max_length = max(nlp.max_length, 5_000_000)
+    return add_components(nlp, config.config_dir)
+
+
+def nlp_fingerprint(config: Config) -> str:
+    """Changes when the model, its version, the vocabularies or the NLP code change."""
+    import importlib.metadata as md
+
+    parts = [f"v{NLP_VERSION}", config.nlp.model, spacy.__version__]
+    try:
+        parts.append(md.version(config.nlp.model.replace("_", "-")))
+    except md.PackageNotFoundError:
+        parts.append("unknown-version")
+    parts += [config.file_hash(name) for name in VOCABULARY_FILES if name != "nlp.yaml"]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]

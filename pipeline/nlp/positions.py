@@ -1,0 +1,550 @@
+"""Positions: who proposes, offers, demands, accepts, rejects or advocates which proposal or
+approach, read from the dependency parse of each sentence (component `briefs_positions`).
+
+Input: `doc.spans["actors"]`, `doc.spans["proposals"]`, `doc.spans["approaches"]` and the
+parse. Output: `doc._.positions`, a list of plain dicts (one per stance statement) with the
+character offsets of the evidence, so every row can be traced to its sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from pipeline.config import ConfigError, read_yaml
+from pipeline.nlp.vocab import Vocabulary
+
+RELATIONS = ("proposes", "offers", "demands", "accepts", "rejects", "advocates")
+AUTHOR = "author"
+# How confident each way of finding a holder is (before hedging).
+CONFIDENCE = {"verb": 0.85, "owner": 0.75, "modal": 0.75, "surface": 0.5}
+HEDGE_PENALTY = 0.15
+
+if not Doc.has_extension("positions"):
+    Doc.set_extension("positions", default=None)
+
+
+@dataclass(frozen=True)
+class PositionRules:
+    """Verb and noun classes and cue words (configs/positions.yaml)."""
+
+    verbs: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    nouns: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    negators: frozenset[str] = frozenset()
+    advocacy_modals: frozenset[str] = frozenset()
+    exchange_markers: frozenset[str] = frozenset()
+    hedges: frozenset[str] = frozenset()
+    conditional_marks: frozenset[str] = frozenset()
+
+    def verb_class(self, lemma: str) -> str | None:
+        return next((rel for rel, words in self.verbs.items() if lemma in words), None)
+
+    def noun_class(self, lemma: str) -> str | None:
+        return next((rel for rel, words in self.nouns.items() if lemma in words), None)
+
+
+def load_position_rules(path: Path) -> PositionRules:
+    """Load and validate `configs/positions.yaml`.
+
+    Raises:
+        ConfigError: unknown key, unknown relation, or a value that is not a list of words.
+    """
+    data = read_yaml(path) or {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping")
+    allowed = {
+        "verbs",
+        "nouns",
+        "negators",
+        "advocacy_modals",
+        "exchange_markers",
+        "hedges",
+        "conditional_marks",
+    }
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown key {unknown[0]!r} (known: {', '.join(sorted(allowed))})"
+        )
+
+    def words(value: Any, where: str) -> frozenset[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{path}: {where}: expected a list of words")
+        return frozenset(v.lower() for v in value)
+
+    def classes(key: str) -> dict[str, frozenset[str]]:
+        table = data.get(key) or {}
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: {key}: expected relation: [words] entries")
+        for rel in table:
+            if rel not in RELATIONS:
+                raise ConfigError(
+                    f"{path}: {key}: unknown relation {rel!r} (known: {', '.join(RELATIONS)})"
+                )
+        return {rel: words(v, f"{key}: {rel}") for rel, v in table.items()}
+
+    return PositionRules(
+        verbs=classes("verbs"),
+        nouns=classes("nouns"),
+        **{k: words(data.get(k) or [], k) for k in sorted(allowed - {"verbs", "nouns"})},
+    )
+
+
+@dataclass
+class _Finding:
+    holder: str
+    holder_span: Span | None
+    relation: str
+    cue: Token | None
+    method: str
+    negated: bool = False
+
+
+def _flip(relation: str) -> tuple[str, str]:
+    """Relation and polarity of a negated relation ("did not accept" = rejects)."""
+    if relation == "accepts":
+        return "rejects", "oppose"
+    if relation == "rejects":
+        return "accepts", "support"
+    return relation, "oppose"  # includes advocates: the author argues against it
+
+
+class PositionExtractor:
+    """Reads positions from parsed sentences; rules come from `add_rules`, not the config."""
+
+    def __init__(self) -> None:
+        self.rules = PositionRules()
+        self.given_by: dict[str, str] = {}
+        self.state_of: dict[str, str] = {}
+
+    def add_rules(self, rules: PositionRules, vocab: Vocabulary) -> PositionExtractor:
+        """Attach the stance rules and the codebook (who gives which proposal, and which
+        state each actor belongs to)."""
+        self.rules = rules
+        self.given_by = {t.id: t.given_by for t in vocab.proposals if t.given_by}
+        self.state_of = {
+            a.id: a.affiliation or (a.id if a.kind == "state" else "") for a in vocab.actors
+        }
+        return self
+
+    def __call__(self, doc: Doc) -> Doc:
+        actors = list(doc.spans["actors"]) if "actors" in doc.spans else []
+        targets = []
+        for key, kind in (("proposals", "proposal"), ("approaches", "approach")):
+            if key in doc.spans:
+                targets += [(kind, span) for span in doc.spans[key]]
+        found: list[dict[str, Any]] = []
+        if targets and doc.has_annotation("DEP"):
+            by_sentence: dict[int, list[tuple[str, Span]]] = {}
+            for kind, span in targets:
+                by_sentence.setdefault(span.sent.start, []).append((kind, span))
+            for sent_start, sent_targets in sorted(by_sentence.items()):
+                sent = doc[sent_start].sent
+                sent_actors = [a for a in actors if sent.start <= a.start < sent.end]
+                found += self.sentence_positions(sent, sent_actors, sent_targets)
+        doc._.positions = found
+        return doc
+
+    # -- one sentence -----------------------------------------------------------------------
+
+    def sentence_positions(
+        self, sent: Span, actors: list[Span], targets: list[tuple[str, Span]]
+    ) -> list[dict[str, Any]]:
+        """All positions in one sentence, deduplicated, hybrid-merged, in text order."""
+        actor_at = {t.i: a for a in actors for t in a}
+        if sent.text.rstrip().endswith("?"):
+            return []  # a question states no position
+        rows = []
+        for kind, target in targets:
+            if self._hypothetical(target):
+                continue
+            for finding in self._find(sent, target, actor_at, actors):
+                for holder_span in self._coordinated(finding.holder_span, actor_at):
+                    extra = _Finding(
+                        holder_span.id_,
+                        holder_span,
+                        finding.relation,
+                        finding.cue,
+                        finding.method,
+                        finding.negated,
+                    )
+                    rows.append(self._row(sent, kind, target, extra))
+                rows.append(self._row(sent, kind, target, finding))
+        rows = self._apply_exchange(sent, targets, rows)
+        rows = self._merge_hybrid(rows)
+        unique: dict[tuple, dict[str, Any]] = {}
+        for row in rows:
+            key = (row["holder"], row["relation"], row["target"], row["polarity"])
+            if key not in unique or row["confidence"] > unique[key]["confidence"]:
+                unique[key] = row
+        return sorted(unique.values(), key=lambda r: (r["start_char"], r["target"], r["holder"]))
+
+    def _hypothetical(self, target: Span) -> bool:
+        """True if the target sits in an 'if'/'unless'/'whether'/'before' clause."""
+        for anc in target.root.ancestors:
+            if anc.dep_ in ("advcl", "ccomp", "csubj") and any(
+                c.dep_ == "mark" and c.lower_ in self.rules.conditional_marks for c in anc.children
+            ):
+                return True
+        return False
+
+    def _coordinated(self, holder: Span | None, actor_at: dict[int, Span]) -> list[Span]:
+        """Other actors coordinated with the holder ("Moscow and Beijing", "by Bolton and
+        Pompeo"), each of whom holds the same position."""
+        if holder is None:
+            return []
+        found, token = [], holder.root
+        while True:
+            nxt = next((c for c in token.children if c.dep_ == "conj"), None)
+            if nxt is None or nxt.i not in actor_at or actor_at[nxt.i] == holder:
+                return found
+            found.append(actor_at[nxt.i])
+            token = nxt
+
+    def _find(
+        self, sent: Span, target: Span, actor_at: dict[int, Span], actors: list[Span]
+    ) -> list[_Finding]:
+        """Walk up from the target to the stance cue(s) and holder(s)."""
+        rules = self.rules
+        inside = {t.i for t in target}
+        token = target.root
+        owner: _Finding | None = None
+        seen = 0
+        while seen < 40:
+            seen += 1
+            # Nouns on the way: an owner ("North Korea's proposal", "offer by the U.S.").
+            if token.pos_ in ("NOUN", "PROPN") and owner is None:
+                holder = self._owner(token, actor_at)
+                if holder is not None:
+                    rel = rules.noun_class(token.lemma_.lower()) or self._noun_near(token)
+                    owner = _Finding(
+                        actor_at[holder.i].id_,
+                        actor_at[holder.i],
+                        rel or "proposes",
+                        token,
+                        "owner",
+                    )
+                    # An owned stance ("North Korea's offer to close Yongbyon") answers
+                    # who holds it, whatever the sentence then says about it.
+                    if self._modal_above(token) is None:
+                        owner.negated = self._negated(token)
+                        return [owner, *self._governing_stance(token, actor_at, owner)]
+                else:
+                    floated = self._participle_agent(token, actor_at)
+                    if floated is not None:
+                        return [floated]
+            if token.pos_ in ("VERB", "AUX") and token.i not in inside:
+                finding = self._from_verb(token, actor_at, owner)
+                if finding is not None:
+                    return [finding]
+            if token.head is token or token.dep_ == "ROOT":
+                break
+            token = token.head
+        if owner is not None:
+            owner.negated = self._negated(owner.cue)
+            return [owner]
+        surface = self._surface(sent, target, actors)
+        return [surface] if surface is not None else []
+
+    def _governing_stance(
+        self, noun: Token, actor_at: dict[int, Span], owner: _Finding
+    ) -> list[_Finding]:
+        """Another actor's stance on an owned proposal in the same clause: "The U.S. did not
+        accept North Korea's offer" (a reported clause, "..., Seoul insists", is not one)."""
+        token = noun
+        while token.dep_ in ("dobj", "pobj", "prep", "nsubjpass", "xcomp", "conj", "appos"):
+            token = token.head
+            if token.pos_ != "VERB":
+                continue
+            relation = self.rules.verb_class(token.lemma_.lower())
+            if relation is None:
+                continue
+            chain = self._verb_chain(token)
+            subject, _ = self._subject(chain, actor_at)
+            if subject is None or subject.id_ == owner.holder:
+                return []
+            return [
+                _Finding(subject.id_, subject, relation, token, "verb", self._negated_chain(chain))
+            ]
+        return []
+
+    def _noun_near(self, token: Token) -> str | None:
+        """Stance class of a noun the target hangs from ("proposal to dismantle ...")."""
+        for anc in token.ancestors:
+            if anc.pos_ not in ("NOUN", "PROPN", "ADP"):
+                return None
+            rel = self.rules.noun_class(anc.lemma_.lower())
+            if rel:
+                return rel
+        return None
+
+    def _modal_above(self, token: Token) -> Token | None:
+        """The first verb above a token if it carries an advocacy modal ("should")."""
+        for anc in token.ancestors:
+            if anc.pos_ in ("VERB", "AUX"):
+                if any(
+                    c.dep_ == "aux" and c.lower_ in self.rules.advocacy_modals
+                    for c in anc.children
+                ):
+                    return anc
+                return None
+        return None
+
+    def _participle_agent(self, noun: Token, actor_at: dict[int, Span]) -> _Finding | None:
+        """'the big deal floated by Bolton': a stance participle with a `by` agent."""
+        for child in noun.children:
+            if child.dep_ != "acl":
+                continue
+            rel = self.rules.verb_class(child.lemma_.lower())
+            for agent in child.children:
+                if agent.dep_ == "agent":
+                    for obj in agent.children:
+                        if obj.dep_ == "pobj" and obj.i in actor_at and rel:
+                            return _Finding(
+                                actor_at[obj.i].id_, actor_at[obj.i], rel, child, "verb"
+                            )
+        return None
+
+    def _owner(self, noun: Token, actor_at: dict[int, Span]) -> Token | None:
+        """The actor token that owns a noun: possessor, `by` agent, or an actor modifier
+        ("the American all-or-nothing approach", "the U.S. proposal")."""
+        for child in noun.children:
+            if child.dep_ == "poss" and child.i in actor_at:
+                return child
+            if (
+                child.dep_ in ("amod", "compound", "nmod")
+                and child.i in actor_at
+                and child.i < noun.i
+                and self.rules.noun_class(noun.lemma_.lower())
+            ):
+                return child
+            if child.dep_ in ("prep", "agent") and child.lower_ == "by":
+                for obj in child.children:
+                    if obj.dep_ == "pobj" and obj.i in actor_at:
+                        return obj
+        return None
+
+    def _verb_chain(self, verb: Token) -> list[Token]:
+        """The verb and the verbs above it through xcomp/ccomp/conj/advcl ("refused to accept")."""
+        chain = [verb]
+        token = verb
+        while (
+            token.dep_ in ("xcomp", "ccomp", "conj", "advcl", "acomp") and token.head is not token
+        ):
+            token = token.head
+            chain.append(token)
+        return chain
+
+    def _subject(self, chain: list[Token], actor_at: dict[int, Span]) -> tuple[Span | None, bool]:
+        """The actor subject of the first verb in the chain that has one (and if passive)."""
+        for verb in chain:
+            for child in verb.children:
+                if child.dep_ == "agent":
+                    for obj in child.children:
+                        if obj.dep_ == "pobj" and obj.i in actor_at:
+                            return actor_at[obj.i], True
+                if child.dep_ in ("nsubj", "csubj"):
+                    span = self._actor_in(child, actor_at)
+                    return span, False
+        return None, False
+
+    def _actor_in(self, token: Token, actor_at: dict[int, Span]) -> Span | None:
+        """The actor a subject token is, or the owner of a subject noun ("Seoul's envoy")."""
+        if token.i in actor_at:
+            return actor_at[token.i]
+        for child in token.children:
+            if child.dep_ in ("compound", "poss", "amod") and child.i in actor_at:
+                return actor_at[child.i]
+        return None
+
+    def _from_verb(
+        self, verb: Token, actor_at: dict[int, Span], owner: _Finding | None
+    ) -> _Finding | None:
+        rules = self.rules
+        chain = self._verb_chain(verb)
+        relation = rules.verb_class(verb.lemma_.lower())
+        modal = any(
+            child.dep_ == "aux" and child.lower_ in rules.advocacy_modals
+            for v in chain
+            for child in v.children
+        ) or any(v.lemma_.lower() in rules.advocacy_modals for v in chain[1:])
+        negated = self._negated_chain(chain)
+        if modal:
+            # The author's recommendation: "Washington should offer X" advocates X, and
+            # "ought to accept X rather than insist on Y" advocates X and opposes Y.
+            if relation == "rejects":
+                negated = not negated
+            return _Finding(AUTHOR, None, "advocates", verb, "modal", negated)
+        if relation is None:
+            return None
+        if owner is not None and owner.cue is not None and owner.cue.i > verb.i:
+            pass  # the owner noun sits after the verb: the verb's subject holds the stance
+        subject, _passive = self._subject(chain, actor_at)
+        if subject is None:
+            if owner is not None:
+                owner.negated = negated
+                return owner
+            return None
+        return _Finding(subject.id_, subject, relation, verb, "verb", negated)
+
+    def _negated(self, token: Token | None) -> bool:
+        if token is None:
+            return False
+        return any(c.dep_ == "neg" for c in token.children)
+
+    def _negated_chain(self, chain: list[Token]) -> bool:
+        """Odd number of negations over the verb chain: 'did not accept', 'refused to accept'."""
+        count = 0
+        for i, verb in enumerate(chain):
+            if any(c.dep_ == "neg" or c.lower_ in ("never",) for c in verb.children):
+                count += 1
+            # "walked away rather than accept X": the verb after "rather than" is refused
+            if (
+                verb.i >= 2
+                and verb.doc[verb.i - 2].lower_ == "rather"
+                and verb.doc[verb.i - 1].lower_ == "than"
+            ):
+                count += 1
+            if i > 0 and verb.lemma_.lower() in self.rules.negators:
+                count += 1
+        return count % 2 == 1
+
+    def _surface(self, sent: Span, target: Span, actors: list[Span]) -> _Finding | None:
+        """Fallback when the parse gives no holder: 'by ACTOR' or "ACTOR's" shortly before."""
+        doc = sent.doc
+        before = [a for a in actors if a.end <= target.start and target.start - a.end <= 8]
+        for actor in reversed(before):
+            gap = doc[actor.end : target.start]
+            if any(t.pos_ == "VERB" and t.dep_ not in ("amod", "acl") for t in gap):
+                continue
+            before_i = actor.start - 1
+            while before_i > sent.start and doc[before_i].dep_ == "det":
+                before_i -= 1  # "by the U.S.": the mention itself leaves out "the"
+            prev = doc[before_i] if before_i >= sent.start else None
+            nxt = doc[actor.end] if actor.end < sent.end else None
+            if (prev is not None and prev.lower_ == "by") or (
+                nxt is not None and nxt.lower_ in ("'s", "\u2019s", "'", "\u2019")
+            ):
+                cue = next(
+                    (
+                        t
+                        for t in doc[max(sent.start, actor.start - 4) : target.start]
+                        if self.rules.noun_class(t.lemma_.lower())
+                    ),
+                    None,
+                )
+                rel = self.rules.noun_class(cue.lemma_.lower()) if cue is not None else None
+                return _Finding(actor.id_, actor, rel or "proposes", cue, "surface")
+        return None
+
+    # -- post-processing --------------------------------------------------------------------
+
+    def _row(self, sent: Span, kind: str, target: Span, finding: _Finding) -> dict[str, Any]:
+        relation = finding.relation
+        side = self.given_by.get(target.id_) if kind == "proposal" else None
+        state = self.state_of.get(finding.holder)
+        if relation == "proposes" and side and state in set(self.given_by.values()):
+            # A negotiating side proposing what it would give offers it; proposing what the
+            # other side would give is a demand.
+            relation = "offers" if state == side else "demands"
+        if kind == "approach" and relation in ("offers", "demands"):
+            relation = "proposes"  # one offers or demands things, but proposes an approach
+        polarity = "oppose" if relation == "rejects" else "support"
+        if finding.negated:
+            relation, polarity = _flip(relation)
+        pieces = [target] + ([finding.holder_span] if finding.holder_span is not None else [])
+        cue = finding.cue
+        start = min([p.start_char for p in pieces] + ([cue.idx] if cue is not None else []))
+        end = max([p.end_char for p in pieces] + ([cue.idx + len(cue)] if cue is not None else []))
+        hedged = any(t.lemma_.lower() in self.rules.hedges for t in sent)
+        confidence = CONFIDENCE[finding.method] - (HEDGE_PENALTY if hedged else 0.0)
+        return {
+            "holder": finding.holder,
+            "relation": relation,
+            "target_kind": kind,
+            "target": target.id_,
+            "polarity": polarity,
+            "method": f"rule:{finding.method}",
+            "confidence": round(confidence, 2),
+            "is_hedged": hedged,
+            "cue": cue.lemma_.lower() if cue is not None else None,
+            "holder_text": finding.holder_span.text if finding.holder_span is not None else None,
+            "target_text": target.text,
+            "start_char": start,
+            "end_char": end,
+            "_target_i": target.start,
+        }
+
+    def _apply_exchange(
+        self, sent: Span, targets: list[tuple[str, Span]], rows: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """'offer X in exchange for Y' / 'demand Y as compensation for X': split the swap."""
+        markers = [t for t in sent if t.lemma_.lower() in self.rules.exchange_markers]
+        if not markers or len(rows) < 2:
+            return rows
+        counter: set[int] = set()
+        scope: set[int] = set()
+        for marker in markers:
+            # "in exchange for Y" hangs "for" from the noun; "trade X for Y" from the verb.
+            fors = [c for c in marker.children if c.dep_ == "prep" and c.lower_ == "for"]
+            if not fors and marker.pos_ == "VERB":
+                # the parser often hangs "for Y" on the object: take the first "for" after it
+                fors = [
+                    t
+                    for t in marker.subtree
+                    if t.i > marker.i and t.dep_ == "prep" and t.lower_ == "for"
+                ][:1]
+            if not fors:
+                continue
+            for child in fors:
+                counter |= {t.i for t in child.subtree}
+            if marker.pos_ == "VERB":
+                scope |= {t.i for t in marker.subtree}
+            else:  # "in exchange for": the swap is what the phrase's head governs
+                anchor = marker.head.head if marker.head.dep_ == "prep" else marker.head
+                scope |= {t.i for t in anchor.subtree}
+        if not counter:
+            return rows
+        inside = [r for r in rows if r["_target_i"] in counter]
+        outside = [r for r in rows if r["_target_i"] in scope - counter]
+        if not inside or not outside:
+            return rows
+        main = outside[0]["relation"]
+        give, take = ("demands", "offers") if main == "demands" else ("offers", "demands")
+        for row in outside:
+            if row["relation"] in ("proposes", "offers", "demands"):
+                row["relation"] = give
+        for row in inside:
+            if row["relation"] in ("proposes", "offers", "demands"):
+                row["relation"] = take
+        return rows
+
+    def _merge_hybrid(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Advocating both a package and step-by-step implementation is advocating hybrid."""
+        by_holder: dict[tuple, list[dict[str, Any]]] = {}
+        for row in rows:
+            if row["target_kind"] == "approach" and row["polarity"] == "support":
+                by_holder.setdefault((row["holder"], row["relation"]), []).append(row)
+        for group in by_holder.values():
+            values = {r["target"] for r in group}
+            if {"big_deal", "small_deal"} <= values and group[0]["holder"] == AUTHOR:
+                for row in group:
+                    row["target"] = "hybrid"
+        return rows
+
+
+def position_rows(doc: Doc) -> list[dict[str, Any]]:
+    """The positions found in a processed Doc, without internal keys."""
+    return [
+        {k: v for k, v in row.items() if not k.startswith("_")} for row in doc._.positions or []
+    ]
+
+
+@Language.factory("briefs_positions")
+def make_position_extractor(nlp: Language, name: str) -> PositionExtractor:
+    return PositionExtractor()

@@ -1,0 +1,221 @@
+"""NLP stage: ingest cache -> spaCy -> per-document cache in data/interim/nlp/ and the
+`sentences`, `mentions` and `positions` tables.
+
+Documents stream through `nlp.pipe`; each Doc is reduced to plain rows at once and cached by
+the file's content hash, the ingest settings and the NLP fingerprint (model, vocabularies),
+so an unchanged document is never parsed twice and no more than a batch of Docs is held.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from spacy.tokens import Doc
+
+from pipeline.config import Config
+from pipeline.ingest.stage import IngestOutcome, cache_file
+from pipeline.io import read_cache, write_cache
+from pipeline.nlp.layout import HEADINGS
+from pipeline.nlp.positions import AUTHOR, position_rows
+from pipeline.nlp.vocab import Vocabulary, load_vocabulary
+from pipeline.schemas import MENTIONS, POSITIONS, SENTENCES, make_frame
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class NlpResult:
+    """The three tables and what was redone."""
+
+    sentences: pd.DataFrame
+    mentions: pd.DataFrame
+    positions: pd.DataFrame
+    n_parsed: int = 0
+    n_cached: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DocInput:
+    """One readable document: where its NLP cache lives and its paragraphs."""
+
+    doc_id: str
+    cache: Path
+    outcome_file: Path
+
+
+def doc_text(outcome: IngestOutcome) -> tuple[str, list[int], list[int | None], list[str]]:
+    """Clean text (paragraphs joined by a blank line) and each paragraph's start, page, kind."""
+    assert outcome.extracted is not None
+    starts, pages, kinds, pieces, pos = [], [], [], [], 0
+    for para in outcome.extracted.paragraphs:
+        starts.append(pos)
+        pages.append(para.page)
+        kinds.append(para.kind)
+        pieces.append(para.text)
+        pos += len(para.text) + 2
+    return "\n\n".join(pieces), starts, pages, kinds
+
+
+def doc_rows(
+    doc: Doc, starts: list[int], pages: list[int | None], kinds: list[str], vocab: Vocabulary
+) -> dict[str, list[dict[str, Any]]]:
+    """Reduce a processed Doc to rows of the three tables (without doc_id)."""
+    headings = {span.start for span in doc.spans[HEADINGS]} if HEADINGS in doc.spans else set()
+    sentences, sent_starts = [], []
+    section = None
+    for sent in doc.sents:
+        text = sent.text.strip()
+        if not text:
+            continue
+        start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
+        para = bisect.bisect_right(starts, start) - 1
+        is_heading = sent.start in headings
+        if kinds[para] == "footnote":
+            section = "Footnotes"
+        elif is_heading:
+            section = text
+        sentences.append(
+            {
+                "sent_idx": len(sentences),
+                "section": section,
+                "is_heading": is_heading,
+                "page": pages[para],
+                "start_char": start,
+                "end_char": start + len(text),
+                "text": text,
+            }
+        )
+        sent_starts.append(start)
+
+    def sent_of(char: int) -> int:
+        return max(0, bisect.bisect_right(sent_starts, char) - 1)
+
+    target_chars = [
+        (span.start_char, span.end_char)
+        for key in ("proposals", "approaches")
+        if key in doc.spans
+        for span in doc.spans[key]
+    ]
+    mentions = []
+    for key, kind in (
+        ("actors", "actor"),
+        ("proposals", "proposal"),
+        ("approaches", "approach"),
+        ("unlinked", "unlinked"),
+    ):
+        for span in doc.spans[key] if key in doc.spans else []:
+            if kind == "unlinked" and any(
+                s < span.end_char and span.start_char < e for s, e in target_chars
+            ):
+                continue  # "Yongbyon" inside a proposal is not an unknown entity
+            entity = span.id_ or None if kind != "unlinked" else None
+            actor = vocab.actor(entity) if kind == "actor" and entity else None
+            mentions.append(
+                {
+                    "sent_idx": sent_of(span.start_char),
+                    "start_char": span.start_char,
+                    "end_char": span.end_char,
+                    "text": span.text,
+                    "kind": kind,
+                    "entity_id": entity,
+                    "affiliation": actor.affiliation if actor is not None else None,
+                    "ner_label": (span.kb_id_ or None) if kind == "unlinked" else None,
+                }
+            )
+    positions = []
+    for row in position_rows(doc):
+        holder = row["holder"]
+        if holder == AUTHOR:
+            state = None
+        else:
+            actor = vocab.actor(holder)
+            state = actor.affiliation or (holder if actor.kind == "state" else None)
+        positions.append({"sent_idx": sent_of(row["start_char"]), "holder_state": state, **row})
+    return {"sentences": sentences, "mentions": mentions, "positions": positions}
+
+
+def nlp_cache_file(interim_dir: Path, outcome_file: Path, fingerprint: str) -> Path:
+    """NLP cache entry for one ingest cache entry under the current NLP fingerprint."""
+    return (
+        interim_dir / "nlp" / outcome_file.parent.name / f"{outcome_file.stem}-{fingerprint}.json"
+    )
+
+
+def readable_documents(
+    config: Config, documents: pd.DataFrame, fingerprint: str
+) -> list[DocInput]:
+    """The `ok` documents with their ingest and NLP cache locations, in doc_id order."""
+    inputs = []
+    for row in documents[documents["status"] == "ok"].itertuples():
+        outcome_file = cache_file(config.paths.interim, row.sha256, config.ingest)
+        inputs.append(
+            DocInput(
+                row.doc_id,
+                nlp_cache_file(config.paths.interim, outcome_file, fingerprint),
+                outcome_file,
+            )
+        )
+    return inputs
+
+
+def run_nlp(
+    config: Config,
+    documents: pd.DataFrame,
+    progress: Callable[[Iterator, int], Iterator] | None = None,
+) -> NlpResult:
+    """Parse every readable document not yet cached, then assemble the three tables.
+
+    Args:
+        config: the loaded configuration.
+        documents: the `documents` table from the ingest stage.
+        progress: optional wrapper (iterable, total) -> iterable, e.g. a tqdm bar.
+    """
+    from pipeline.nlp.build import build_nlp, nlp_fingerprint
+
+    fingerprint = nlp_fingerprint(config)
+    vocab = load_vocabulary(config.config_dir)
+    inputs = readable_documents(config, documents, fingerprint)
+    todo = [d for d in inputs if read_cache(d.cache) is None]
+    result = NlpResult(pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
+    result.n_cached = len(inputs) - len(todo)
+    if todo:
+        nlp = build_nlp(config)
+
+        def texts() -> Iterator[tuple[str, tuple]]:
+            for item in todo:
+                payload = read_cache(item.outcome_file)
+                if payload is None:  # removed since ingest ran: skip, report
+                    result.problems.append(f"{item.doc_id}: ingest cache missing; run ingest")
+                    continue
+                text, starts, pages, kinds = doc_text(IngestOutcome.from_payload(payload))
+                yield text, (item, starts, pages, kinds)
+
+        stream = nlp.pipe(
+            texts(),
+            as_tuples=True,
+            batch_size=config.nlp.batch_size,
+            n_process=config.nlp.n_process,
+        )
+        if progress is not None:
+            stream = progress(stream, len(todo))
+        for doc, (item, starts, pages, kinds) in stream:
+            write_cache(item.cache, doc_rows(doc, starts, pages, kinds, vocab))
+            result.n_parsed += 1
+    tables: dict[str, list[dict[str, Any]]] = {"sentences": [], "mentions": [], "positions": []}
+    for item in inputs:
+        payload = read_cache(item.cache)
+        if payload is None:
+            continue
+        for name, rows in payload.items():
+            tables[name] += [{"doc_id": item.doc_id, **row} for row in rows]
+    result.sentences = make_frame(tables["sentences"], SENTENCES)
+    result.mentions = make_frame(tables["mentions"], MENTIONS)
+    result.positions = make_frame(tables["positions"], POSITIONS)
+    return result
