@@ -9,6 +9,7 @@ so an unchanged document is never parsed twice and no more than a batch of Docs 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from spacy.tokens import Doc
+from spacy.tokens import Doc, DocBin, Span
 
 from pipeline.config import Config
 from pipeline.ingest.stage import IngestOutcome, cache_file
-from pipeline.io import read_cache, write_cache
+from pipeline.io import atomic_path, read_cache, write_cache
 from pipeline.nlp.layout import HEADINGS
 from pipeline.nlp.positions import AUTHOR, position_rows
 from pipeline.nlp.vocab import Vocabulary, load_vocabulary
@@ -63,6 +64,20 @@ def doc_text(outcome: IngestOutcome) -> tuple[str, list[int], list[int | None], 
     return "\n\n".join(pieces), starts, pages, kinds
 
 
+def iter_sentences(doc: Doc) -> Iterator[tuple[int, Span, int]]:
+    """The Doc's sentences as numbered in the `sentences` table: (sent_idx, span, start_char).
+
+    Whitespace-only sentences are skipped; start_char is where the sentence's text begins.
+    """
+    idx = 0
+    for sent in doc.sents:
+        text = sent.text
+        if not text.strip():
+            continue
+        yield idx, sent, sent.start_char + (len(text) - len(text.lstrip()))
+        idx += 1
+
+
 def doc_rows(
     doc: Doc, starts: list[int], pages: list[int | None], kinds: list[str], vocab: Vocabulary
 ) -> dict[str, list[dict[str, Any]]]:
@@ -70,11 +85,8 @@ def doc_rows(
     headings = {span.start for span in doc.spans[HEADINGS]} if HEADINGS in doc.spans else set()
     sentences, sent_starts = [], []
     section = None
-    for sent in doc.sents:
+    for _idx, sent, start in iter_sentences(doc):
         text = sent.text.strip()
-        if not text:
-            continue
-        start = sent.start_char + (len(sent.text) - len(sent.text.lstrip()))
         para = bisect.bisect_right(starts, start) - 1
         is_heading = sent.start in headings
         if kinds[para] == "footnote":
@@ -141,6 +153,36 @@ def doc_rows(
     return {"sentences": sentences, "mentions": mentions, "positions": positions}
 
 
+def write_parsed(item: DocInput, doc: Doc, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Cache a document's rows and its parsed Doc (DocBin), so later stages never re-parse.
+
+    The DocBin's hash goes into the checksummed JSON entry: a damaged .spacy file is
+    detected by `load_parsed` and the document is parsed again.
+    """
+    blob = DocBin(store_user_data=True, docs=[doc]).to_bytes()
+    with atomic_path(item.cache.with_suffix(".spacy")) as tmp:
+        tmp.write_bytes(blob)
+    write_cache(item.cache, {**rows, "docbin_sha256": hashlib.sha256(blob).hexdigest()})
+
+
+def load_parsed(cache: Path, vocab: Any = None) -> tuple[dict[str, Any], Doc | None] | None:
+    """A document's cached rows, and its Doc if `vocab` is given; None if missing or damaged."""
+    payload = read_cache(cache)
+    if payload is None:
+        return None
+    docbin = cache.with_suffix(".spacy")
+    try:
+        blob = docbin.read_bytes()
+    except OSError:
+        return None
+    if hashlib.sha256(blob).hexdigest() != payload.get("docbin_sha256"):
+        return None
+    rows = {k: v for k, v in payload.items() if k != "docbin_sha256"}
+    if vocab is None:
+        return rows, None
+    return rows, next(DocBin().from_bytes(blob).get_docs(vocab))
+
+
 def nlp_cache_file(interim_dir: Path, outcome_file: Path, fingerprint: str) -> Path:
     """NLP cache entry for one ingest cache entry under the current NLP fingerprint."""
     return (
@@ -182,7 +224,7 @@ def run_nlp(
     fingerprint = nlp_fingerprint(config)
     vocab = load_vocabulary(config.config_dir)
     inputs = readable_documents(config, documents, fingerprint)
-    todo = [d for d in inputs if read_cache(d.cache) is None]
+    todo = [d for d in inputs if load_parsed(d.cache) is None]
     result = NlpResult(pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
     result.n_cached = len(inputs) - len(todo)
     if todo:
@@ -206,14 +248,14 @@ def run_nlp(
         if progress is not None:
             stream = progress(stream, len(todo))
         for doc, (item, starts, pages, kinds) in stream:
-            write_cache(item.cache, doc_rows(doc, starts, pages, kinds, vocab))
+            write_parsed(item, doc, doc_rows(doc, starts, pages, kinds, vocab))
             result.n_parsed += 1
     tables: dict[str, list[dict[str, Any]]] = {"sentences": [], "mentions": [], "positions": []}
     for item in inputs:
-        payload = read_cache(item.cache)
-        if payload is None:
+        parsed = load_parsed(item.cache)
+        if parsed is None:
             continue
-        for name, rows in payload.items():
+        for name, rows in parsed[0].items():
             tables[name] += [{"doc_id": item.doc_id, **row} for row in rows]
     result.sentences = make_frame(tables["sentences"], SENTENCES)
     result.mentions = make_frame(tables["mentions"], MENTIONS)
