@@ -4,7 +4,8 @@ Reads `nlp_gold.jsonl`, runs the configured pipeline over every record (written 
 one by one; seed sentences inside their whole document, so context such as an established
 "Kim" is the same as in a build) and reports precision, recall and F1 per split, table and id.
 A predicted mention is correct when it has the gold mention's kind and id and overlaps it;
-a predicted position is correct when holder, relation, target and polarity all match.
+a predicted position is correct when holder, relation, target and polarity all match
+(table `positions`); `holder_target` is the relaxed view (holder and target only).
 """
 
 from __future__ import annotations
@@ -185,6 +186,12 @@ def score(records: Iterable[dict[str, Any]], predictions: dict[str, Prediction])
             for item in items:
                 counts[(split, "positions", item[2], outcome)] += 1
                 counts[(split, "positions", "ALL", outcome)] += 1
+        # a relaxed view: who stands on what, whatever the relation and polarity
+        tp, fp, fn = match_positions(
+            [p[::2] for p in gold_positions(record)], [p[::2] for p in pred.positions]
+        )
+        for outcome, items in (("tp", tp), ("fp", fp), ("fn", fn)):
+            counts[(split, "holder_target", "ALL", outcome)] += len(items)
     keys = sorted(
         {k[:3] for k in counts},
         key=lambda k: (SPLITS.index(k[0]) if k[0] in SPLITS else 9, k[1], k[2] != "ALL", k[2]),

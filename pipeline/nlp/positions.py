@@ -525,14 +525,17 @@ class PositionExtractor:
         return rows
 
     def _merge_hybrid(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Advocating both a package and step-by-step implementation is advocating hybrid."""
+        """Holding a package and step-by-step implementation at once is holding a hybrid
+        ("a comprehensive agreement with step-by-step implementation")."""
         by_holder: dict[tuple, list[dict[str, Any]]] = {}
         for row in rows:
             if row["target_kind"] == "approach" and row["polarity"] == "support":
                 by_holder.setdefault((row["holder"], row["relation"]), []).append(row)
         for group in by_holder.values():
-            values = {r["target"] for r in group}
-            if {"big_deal", "small_deal"} <= values and group[0]["holder"] == AUTHOR:
+            bigs = [r["_target_i"] for r in group if r["target"] == "big_deal"]
+            smalls = [r["_target_i"] for r in group if r["target"] == "small_deal"]
+            # only when the two are said together, not in two clauses of a long sentence
+            if bigs and smalls and min(abs(b - s) for b in bigs for s in smalls) <= 12:
                 for row in group:
                     row["target"] = "hybrid"
         return rows
