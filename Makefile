@@ -13,7 +13,7 @@ RUNTIME_STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: all build ingest nlp evaluate status docs test lint clean help
+.PHONY: all build ingest nlp code train evaluate status docs test lint clean help
 
 all: build ## Build the dataset: data/raw/ -> data/processed/ (default)
 
@@ -36,6 +36,9 @@ ingest: $(RUNTIME_STAMP) ## Extract text and metadata into the documents table
 
 nlp: ingest ## Sentences, actor/proposal mentions and positions (spaCy)
 	$(BRIEFS) nlp
+
+code: $(RUNTIME_STAMP) ## Codebook codes per sentence and document (codes, doc_codes)
+	$(BRIEFS) code
 
 evaluate: $(RUNTIME_STAMP) ## Precision/recall/F1 against the gold data in data/annotations/
 	$(BRIEFS) evaluate --per-id

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import time
 from pathlib import Path
 
 from pipeline.config import DEFAULT_CONFIG_DIR, Config, ConfigError, load_config
@@ -30,101 +29,60 @@ examples:
 """
 
 
-def _progress(enabled: bool, desc: str):
-    """A function that wraps an iterable in a progress bar, or None when disabled."""
-    if not enabled:
-        return None
-    from tqdm import tqdm
-
-    return lambda items: tqdm(items, desc=desc, unit="file", leave=False, file=sys.stderr)
-
-
 def _default_config_dir() -> Path:
     local = Path.cwd() / "configs"
     return local if (local / "paths.yaml").exists() else DEFAULT_CONFIG_DIR
 
 
-def cmd_ingest(config: Config, args: argparse.Namespace) -> int:
-    """Run the ingest stage, write `documents`, print the summary."""
-    from pipeline.ingest.stage import missing_metadata, run_ingest
-    from pipeline.io import write_table
-    from pipeline.schemas import DOCUMENTS
+def _stage_progress(enabled: bool):
+    """A progress-bar factory for the build (stage name -> wrapper), or None."""
+    if not enabled:
+        return None
+    from tqdm import tqdm
 
-    started = time.perf_counter()
-    result = run_ingest(config, progress=_progress(args.progress, "ingest"))
-    docs = result.documents
-    write_table(docs, DOCUMENTS, config.paths.processed)
-    counts = docs["status"].value_counts()
-    log.info(
-        "ingest: %d files (%d ok, %d empty, %d error); extracted %d, from cache %d; %.1f s",
-        len(docs), counts.get("ok", 0), counts.get("empty", 0), counts.get("error", 0),
-        result.n_extracted, result.n_cached, time.perf_counter() - started,
-    )
-    for problem in result.problems:
-        log.warning("%s", problem)
-    failed = docs[docs["status"] != "ok"]
-    if len(failed):
-        log.warning("%d file(s) could not be used:", len(failed))
-        for row in failed.itertuples():
-            log.warning("  [%s] %s", row.status, row.error)
-    missing = missing_metadata(docs)
-    if missing:
-        log.warning(
-            "%d file(s) lack metadata (add a row to %s):",
-            len(missing), _rel(config.paths.sources_manifest, config.root),
-        )
-        for line in missing:
-            log.warning("  %s", line)
-    log.info("wrote %s/documents.{parquet,csv}", _rel(config.paths.processed, config.root))
-    if args.strict and len(failed):
-        log.error("--strict: %d file(s) failed", len(failed))
+    def factory(stage: str):
+        def wrap(items, total):
+            return tqdm(items, total=total, desc=stage, unit="doc", leave=False,
+                        file=sys.stderr)
+        return wrap
+
+    return factory
+
+
+def _run(config: Config, args: argparse.Namespace, until: str) -> int:
+    """Run the build up to a stage, print each stage's summary and problems."""
+    from pipeline.build import run_build
+
+    report = run_build(config, until=until, progress=_stage_progress(args.progress))
+    for stage in report.stages:
+        log.info("%s: %s; %.1f s", stage.stage, stage.summary, stage.seconds)
+        for warning in stage.warnings:
+            log.warning("%s", warning)
+    log.info("tables in %s", _rel(config.paths.processed, config.root))
+    if args.strict and len(report.failed):
+        log.error("--strict: %d file(s) could not be used", len(report.failed))
         return 1
     return 0
 
 
+def cmd_ingest(config: Config, args: argparse.Namespace) -> int:
+    """Extract text and metadata; write `documents`."""
+    return _run(config, args, "ingest")
+
+
 def cmd_nlp(config: Config, args: argparse.Namespace) -> int:
-    """Run the NLP stage over the documents table; write sentences, mentions, positions."""
-    import pandas as pd
+    """Ingest (cached) and the NLP stage; write sentences, mentions, positions."""
+    return _run(config, args, "nlp")
 
-    from pipeline.io import write_table
-    from pipeline.nlp.stage import run_nlp
-    from pipeline.schemas import MENTIONS, POSITIONS, SENTENCES
 
-    docs_file = config.paths.processed / "documents.parquet"
-    if not docs_file.exists():
-        log.error("%s is missing: run `make ingest` (or `briefs ingest`) first", docs_file)
-        return 2
-    started = time.perf_counter()
-    progress = None
-    if args.progress:
-        from tqdm import tqdm
-
-        def progress(items, total):
-            return tqdm(items, total=total, desc="nlp", unit="doc", leave=False, file=sys.stderr)
-
-    result = run_nlp(config, pd.read_parquet(docs_file), progress=progress)
-    for frame, table in ((result.sentences, SENTENCES), (result.mentions, MENTIONS),
-                         (result.positions, POSITIONS)):
-        write_table(frame, table, config.paths.processed)
-    for problem in result.problems:
-        log.warning("%s", problem)
-    log.info(
-        "nlp: %d documents (parsed %d, from cache %d): %d sentences, %d mentions, "
-        "%d positions; %.1f s",
-        result.n_parsed + result.n_cached, result.n_parsed, result.n_cached,
-        len(result.sentences), len(result.mentions), len(result.positions),
-        time.perf_counter() - started,
-    )
-    return 0
+def cmd_code(config: Config, args: argparse.Namespace) -> int:
+    """Everything up to the coding stage; write codes and doc_codes."""
+    return _run(config, args, "coding")
 
 
 def cmd_build(config: Config, args: argparse.Namespace) -> int:
     """Run every stage in order; with --strict, fail if any file could not be read."""
-    status = cmd_ingest(config, args)
-    if status not in (0, 1):
-        return status
-    nlp_status = cmd_nlp(config, args)
-    return nlp_status or status
+    return _run(config, args, "coding")
 
 
 def cmd_evaluate(config: Config, args: argparse.Namespace) -> int:
@@ -259,6 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("ingest", cmd_ingest, "extract text and metadata; write the documents table"),
         ("nlp", cmd_nlp, "sentences, actor/proposal mentions and positions from the "
          "ingested documents"),
+        ("code", cmd_code, "codebook codes per sentence and per document (codes, doc_codes)"),
     ):
         p = add(name, func, text)
         p.add_argument("--strict", action="store_true",

@@ -94,6 +94,22 @@ class NlpSettings:
 
 
 @dataclass(frozen=True)
+class SectionWeight:
+    """Evidence under a heading containing `match` (lower case) weighs `weight`."""
+
+    match: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class CodingSettings:
+    """How sentence codes become document codes, and the classifier's use (coding.yaml)."""
+
+    section_weights: tuple[SectionWeight, ...] = ()
+    model_threshold: float = 0.5
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything the stages need, loaded once by the CLI."""
 
@@ -102,6 +118,7 @@ class Config:
     paths: Paths
     ingest: IngestSettings = field(default_factory=IngestSettings)
     nlp: NlpSettings = field(default_factory=NlpSettings)
+    coding: CodingSettings = field(default_factory=CodingSettings)
 
     def file_hash(self, name: str) -> str:
         """SHA-256 of one configuration file (for cache keys and the run manifest)."""
@@ -227,4 +244,11 @@ def load_config(config_dir: Path | None = None, root: Path | None = None) -> Con
     nlp = build_dataclass(NlpSettings, read_yaml(nlp_file), str(nlp_file))
     if nlp.n_process < 1 or nlp.batch_size < 1:
         raise ConfigError(f"{nlp_file}: n_process and batch_size must be at least 1")
-    return Config(root=root, config_dir=config_dir, paths=paths, ingest=ingest, nlp=nlp)
+
+    coding_file = config_dir / "coding.yaml"
+    coding = build_dataclass(CodingSettings, read_yaml(coding_file), str(coding_file))
+    if not 0 < coding.model_threshold < 1:
+        raise ConfigError(f"{coding_file}: model_threshold must be between 0 and 1")
+    return Config(
+        root=root, config_dir=config_dir, paths=paths, ingest=ingest, nlp=nlp, coding=coding
+    )

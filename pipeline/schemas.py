@@ -182,7 +182,253 @@ POSITIONS = Table(
     ),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (DOCUMENTS, SENTENCES, MENTIONS, POSITIONS)}
+ASSESSMENTS = ("asserted", "rejected", "reported")
+
+
+def _holder(what: str) -> Column:
+    return Column("holder", "string", f"For `approach`: the side {what} (actor id, a person "
+                  "rolled up to their state) or `author` (what the brief recommends); null for "
+                  "other variables.")
+
+
+CODES = Table(
+    name="codes",
+    description="Codebook codes per sentence (configs/codebook.yaml): why the summit failed, "
+    "blame, outcome framing, approach, outlook, each with the author's assessment.",
+    row="codebook hit in a sentence (per method)",
+    primary_key=("doc_id", "sent_idx", "variable", "holder", "value", "method"),
+    columns=(
+        _doc_id(),
+        _sent_idx(),
+        Column("variable", "string", "Codebook variable (cause, blame, outcome_framing, "
+               "approach, outlook, or one a user added).", required=True),
+        _holder("said to pursue it"),
+        Column("value", "string", "Codebook value id of the variable.", required=True),
+        Column("assessment", "string", "asserted (the author claims it), rejected (mentioned "
+               "to dismiss it) or reported (attributed to others without endorsement).",
+               required=True, enum=ASSESSMENTS),
+        Column("method", "string", "rules (codebook cues), positions (approach from the NLP "
+               "stage's positions) or model (the trained classifier).", required=True,
+               enum=("rules", "positions", "model")),
+        Column("confidence", "number", "Confidence in [0, 1]: rule strength, or the "
+               "classifier's probability.", required=True),
+        Column("cue", "string", "The words that triggered the code (null for model rows)."),
+        Column("start_char", "integer", "Start of the cue in the document's clean text "
+               "(the sentence start for model rows).", required=True),
+        Column("end_char", "integer", "End of the cue (exclusive).", required=True),
+    ),
+)
+
+DOC_CODES = Table(
+    name="doc_codes",
+    description="Codebook codes per document, aggregated from the sentence codes; `blame` "
+    "and `outcome_framing` are one verdict per document.",
+    row="document x variable x holder x value",
+    primary_key=("doc_id", "variable", "holder", "value"),
+    columns=(
+        _doc_id(),
+        Column("think_tank", "string", "The document's think tank (null if unknown)."),
+        Column("variable", "string", "Codebook variable.", required=True),
+        _holder("pursues"),
+        Column("value", "string", "Codebook value id.", required=True),
+        Column("assessment", "string", "asserted if any sentence asserts it; otherwise "
+               "rejected if any sentence dismisses it; otherwise reported.", required=True,
+               enum=ASSESSMENTS),
+        Column("weight", "number", "How strongly the document makes the point: the sum over "
+               "the evidence sentences with this assessment of confidence x section weight "
+               "(executive summary, conclusions and recommendations weigh more; "
+               "configs/coding.yaml).", required=True),
+        Column("n_evidence", "integer", "Sentences coded with this value (any assessment).",
+               required=True),
+        Column("evidence", "string", "The evidence sentences' sent_idx, separated by ';'.",
+               required=True),
+        Column("n_asserted", "integer", "Evidence sentences asserting the value.",
+               required=True),
+        Column("n_rejected", "integer", "Evidence sentences rejecting it.", required=True),
+        Column("n_reported", "integer", "Evidence sentences reporting it.", required=True),
+        Column("methods", "string", "Which methods produced the evidence (e.g. rules, "
+               "rules+model).", required=True),
+        Column("is_derived", "boolean", "True for the derived blame and outcome_framing "
+               "verdicts (both/neither, mixed).", required=True),
+    ),
+)
+
+def _think_tank() -> Column:
+    return Column("think_tank", "string", "Think tank (`unknown` for documents whose think "
+                  "tank is not known).", required=True)
+
+
+def _n_docs_tank() -> Column:
+    return Column("n_docs_think_tank", "integer", "Readable documents of this think tank.",
+                  required=True)
+
+
+COMPARISON = Table(
+    name="comparison",
+    description="How think tanks characterize the summit: for each codebook value, how many "
+    "of a think tank's documents assert, reject or report it.",
+    row="think tank x variable x holder x value x assessment",
+    primary_key=("think_tank", "variable", "holder", "value", "assessment"),
+    columns=(
+        _think_tank(),
+        Column("variable", "string", "Codebook variable.", required=True),
+        Column("holder", "string", "For `approach`: the side (or `author`); null otherwise."),
+        Column("value", "string", "Codebook value id.", required=True),
+        Column("assessment", "string", "The documents' assessment (see doc_codes).",
+               required=True, enum=ASSESSMENTS),
+        Column("n_docs", "integer", "Documents of the think tank with this code.",
+               required=True),
+        Column("share_docs", "number", "n_docs / n_docs_think_tank.", required=True),
+        Column("weight", "number", "Sum of the documents' weights for this code.",
+               required=True),
+        _n_docs_tank(),
+    ),
+)
+
+
+def _profile(name: str, what: str) -> Table:
+    return Table(
+        name=name,
+        description=f"How often each think tank mentions each {what}.",
+        row=f"think tank x {what}",
+        primary_key=("think_tank", "kind", "entity_id"),
+        columns=(
+            _think_tank(),
+            Column("kind", "string", "Mention kind.", required=True, enum=MENTION_KINDS),
+            Column("entity_id", "string", "Codebook id.", required=True),
+            Column("n_mentions", "integer", "Mentions in the think tank's documents.",
+                   required=True),
+            Column("share_mentions", "number", f"Share of the think tank's {what} mentions.",
+                   required=True),
+            Column("n_docs", "integer", "Documents of the think tank mentioning it.",
+                   required=True),
+            Column("share_docs", "number", "n_docs / n_docs_think_tank.", required=True),
+            _n_docs_tank(),
+        ),
+    )
+
+
+ACTOR_PROFILE = _profile("actor_profile", "actor")
+PROPOSAL_PROFILE = _profile("proposal_profile", "proposal or approach")
+
+POSITION_EDGES = Table(
+    name="position_edges",
+    description="The discourse network behind positions: which holder stands how on which "
+    "target, counted per think tank (e.g. which think tanks describe the US as proposing "
+    "the big deal).",
+    row="think tank x holder x relation x target x polarity",
+    primary_key=("think_tank", "holder", "relation", "target_kind", "target", "polarity"),
+    columns=(
+        _think_tank(),
+        Column("holder", "string", "Actor id or `author`.", required=True),
+        Column("holder_state", "string", "The holder rolled up to its state."),
+        Column("relation", "string", "proposes, offers, demands, accepts, rejects, "
+               "advocates.", required=True, enum=RELATIONS),
+        Column("target_kind", "string", "approach or proposal.", required=True,
+               enum=("approach", "proposal")),
+        Column("target", "string", "Approach or proposal id.", required=True),
+        Column("polarity", "string", "support or oppose.", required=True,
+               enum=("support", "oppose")),
+        Column("n_statements", "integer", "Positions (sentences) stating it.", required=True),
+        Column("n_docs", "integer", "Documents stating it.", required=True),
+    ),
+)
+
+APPROACH_INDEX = Table(
+    name="approach_index",
+    description="A RILE-like index of which approach a think tank attributes to each side "
+    "(or recommends, holder `author`): (big - small) / (big + small) over asserted "
+    "approach evidence sentences, +1 all big deal, -1 all small deal; with its logit "
+    "log((big + 0.5) / (small + 0.5)) and 95% bootstrap intervals (sentences resampled "
+    "within documents, fixed seed). Hybrid evidence is counted beside it, not folded in.",
+    row="think tank x holder",
+    primary_key=("think_tank", "holder"),
+    columns=(
+        _think_tank(),
+        Column("holder", "string", "The side the approach is attributed to, or `author`.",
+               required=True),
+        Column("n_docs", "integer", "Documents with approach evidence for this holder.",
+               required=True),
+        Column("n_big", "integer", "Sentences attributing the big deal.", required=True),
+        Column("n_small", "integer", "Sentences attributing the small deal.", required=True),
+        Column("n_hybrid", "integer", "Sentences attributing a hybrid (not in the index).",
+               required=True),
+        Column("index", "number", "(big - small) / (big + small); null without evidence."),
+        Column("index_low", "number", "2.5% bootstrap quantile of the index."),
+        Column("index_high", "number", "97.5% bootstrap quantile of the index."),
+        Column("logit", "number", "log((big + 0.5) / (small + 0.5)).", required=True),
+        Column("logit_low", "number", "2.5% bootstrap quantile of the logit."),
+        Column("logit_high", "number", "97.5% bootstrap quantile of the logit."),
+    ),
+)
+
+CODEBOOK = Table(
+    name="codebook",
+    description="The codebook used for this build (configs/codebook.yaml): every variable "
+    "and value with its definition.",
+    row="variable x value",
+    primary_key=("variable", "value"),
+    columns=(
+        Column("variable", "string", "Codebook variable.", required=True),
+        Column("variable_description", "string", "What the variable records.", required=True),
+        Column("value", "string", "Value id.", required=True),
+        Column("definition", "string", "One-line definition of the value.", required=True),
+        Column("source", "string", "cues (codebook phrases and patterns) or positions (from "
+               "the NLP stage).", required=True),
+    ),
+)
+
+STATEMENTS = Table(
+    name="statements",
+    description="Discourse Network Analyzer export (networks/statements.csv): one statement "
+    "per position, with source document, date, person, organization, concept and agreement.",
+    row="statement (position)",
+    primary_key=("doc_id", "sent_idx", "person", "organization", "concept", "relation",
+                 "agreement"),
+    columns=(
+        _doc_id(),
+        _sent_idx(),
+        _think_tank(),
+        Column("date", "date", "Publication date of the source document."),
+        Column("person", "string", "The holder if a person (actor id), the document's authors "
+               "for the author's own statements."),
+        Column("organization", "string", "The holder's state or organization (actor id), or "
+               "the think tank for the author's statements.", required=True),
+        Column("concept", "string", "`approach:<id>` or `proposal:<id>`.", required=True),
+        Column("relation", "string", "The position's relation.", required=True,
+               enum=RELATIONS),
+        Column("agreement", "integer", "1 if the holder supports the concept, 0 if opposes.",
+               required=True),
+        Column("text", "string", "The sentence stating it.", required=True),
+    ),
+)
+
+NETWORK = Table(
+    name="think_tank_network",
+    description="Think-tank congruence and conflict over shared statements "
+    "(networks/think_tank_network.csv): edges between think tanks that report the same "
+    "organization's stance on a concept with the same (congruence) or opposite (conflict) "
+    "agreement.",
+    row="think tank pair x edge type",
+    primary_key=("source", "target", "edge"),
+    columns=(
+        Column("source", "string", "Think tank (alphabetically first).", required=True),
+        Column("target", "string", "Think tank (alphabetically second).", required=True),
+        Column("edge", "string", "congruence or conflict.", required=True,
+               enum=("congruence", "conflict")),
+        Column("n_shared", "integer", "Statements shared (or opposed).", required=True),
+        Column("weight", "number", "n_shared divided by the two think tanks' mean number of "
+               "distinct statements (average activity normalization).", required=True),
+    ),
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t for t in (DOCUMENTS, SENTENCES, MENTIONS, POSITIONS, CODES, DOC_CODES,
+                        COMPARISON, ACTOR_PROFILE, PROPOSAL_PROFILE, POSITION_EDGES,
+                        APPROACH_INDEX, CODEBOOK)
+}
+# Tables written to data/processed/networks/ (CSV and parquet), described in the package.
+NETWORK_TABLES: dict[str, Table] = {t.name: t for t in (STATEMENTS, NETWORK)}
 
 
 def _check_value_type(value: object, col: Column) -> bool:

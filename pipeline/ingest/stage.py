@@ -191,13 +191,13 @@ def document_row(
 
 
 def run_ingest(
-    config: Config, progress: Callable[[list[str]], Any] | None = None
+    config: Config, progress: Callable[[list[str], int], Any] | None = None
 ) -> IngestResult:
     """Ingest every file under the raw folder and build the `documents` table.
 
     Args:
         config: the loaded configuration (paths and ingest settings).
-        progress: optional wrapper for the list of files to show progress (e.g. tqdm).
+        progress: optional wrapper (files, total) -> iterable, to show progress (e.g. tqdm).
 
     Returns:
         The `documents` frame (not yet written) and counts for the summary.
@@ -213,7 +213,7 @@ def run_ingest(
         manifest, rel_paths, config.paths.sources_manifest
     )
     rows = []
-    for rel in progress(rel_paths) if progress else rel_paths:
+    for rel in progress(rel_paths, len(rel_paths)) if progress else rel_paths:
         path = raw_dir / rel
         fmt = file_format(rel, settings)
         sha256 = sha256_file(path)

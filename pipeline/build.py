@@ -1,0 +1,119 @@
+"""The build: run the stages in order, write each stage's tables atomically, and report
+what each stage did and how long it took (the CLI prints it; the benchmark measures it).
+
+raw -> ingest (documents) -> nlp (sentences, mentions, positions) -> coding (codes,
+doc_codes). Every stage reuses its per-document cache, so a build redoes only what changed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from pipeline.config import Config
+from pipeline.io import write_table
+from pipeline.schemas import CODES, DOC_CODES, DOCUMENTS, MENTIONS, POSITIONS, SENTENCES
+
+log = logging.getLogger(__name__)
+
+STAGES = ("ingest", "nlp", "coding")
+Progress = Callable[[str], Callable[[Iterable, int], Iterator]]
+
+
+@dataclass
+class StageReport:
+    """What one stage did: documents redone and taken from the cache, time, notes."""
+
+    stage: str
+    seconds: float
+    n_done: int
+    n_cached: int
+    summary: str
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BuildReport:
+    stages: list[StageReport] = field(default_factory=list)
+    documents: pd.DataFrame | None = None
+
+    @property
+    def failed(self) -> pd.DataFrame:
+        docs = self.documents
+        return docs[docs["status"] != "ok"] if docs is not None else pd.DataFrame()
+
+
+def run_build(config: Config, until: str = STAGES[-1], progress: Progress | None = None
+              ) -> BuildReport:
+    """Run the stages from ingest up to and including `until`, writing their tables.
+
+    Args:
+        config: the loaded configuration.
+        until: the last stage to run (one of STAGES).
+        progress: optional factory: stage name -> wrapper(iterable, total) for progress bars.
+
+    Raises:
+        ConfigError: a configuration file is invalid (nothing of that stage is written).
+    """
+    from pipeline.ingest.stage import missing_metadata, run_ingest
+
+    out = config.paths.processed
+    report = BuildReport()
+    bar = (lambda name: progress(name)) if progress else (lambda name: None)
+
+    started = time.perf_counter()
+    ingest = run_ingest(config, progress=bar("ingest"))
+    docs = ingest.documents
+    write_table(docs, DOCUMENTS, out)
+    report.documents = docs
+    counts = docs["status"].value_counts()
+    warnings = list(ingest.problems)
+    failed = docs[docs["status"] != "ok"]
+    if len(failed):
+        warnings.append(f"{len(failed)} file(s) could not be used:")
+        warnings += [f"  [{row.status}] {row.error}" for row in failed.itertuples()]
+    missing = missing_metadata(docs)
+    if missing:
+        warnings.append(f"{len(missing)} file(s) lack metadata (add a row to "
+                        "data/raw/sources.csv):")
+        warnings += [f"  {line}" for line in missing]
+    report.stages.append(StageReport(
+        "ingest", time.perf_counter() - started, ingest.n_extracted, ingest.n_cached,
+        f"{len(docs)} files ({counts.get('ok', 0)} ok, {counts.get('empty', 0)} empty, "
+        f"{counts.get('error', 0)} error); extracted {ingest.n_extracted}, "
+        f"from cache {ingest.n_cached}", warnings))
+    if until == "ingest":
+        return report
+
+    from pipeline.nlp.stage import run_nlp
+
+    started = time.perf_counter()
+    nlp = run_nlp(config, docs, progress=bar("nlp"))
+    for frame, table in ((nlp.sentences, SENTENCES), (nlp.mentions, MENTIONS),
+                         (nlp.positions, POSITIONS)):
+        write_table(frame, table, out)
+    report.stages.append(StageReport(
+        "nlp", time.perf_counter() - started, nlp.n_parsed, nlp.n_cached,
+        f"{nlp.n_parsed + nlp.n_cached} documents (parsed {nlp.n_parsed}, from cache "
+        f"{nlp.n_cached}): {len(nlp.sentences)} sentences, {len(nlp.mentions)} mentions, "
+        f"{len(nlp.positions)} positions", list(nlp.problems)))
+    if until == "nlp":
+        return report
+
+    from pipeline.coding.stage import run_coding
+
+    started = time.perf_counter()
+    coding = run_coding(config, docs, nlp.sentences, progress=bar("coding"))
+    write_table(coding.codes, CODES, out)
+    write_table(coding.doc_codes, DOC_CODES, out)
+    report.stages.append(StageReport(
+        "coding", time.perf_counter() - started, coding.n_coded, coding.n_cached,
+        f"{coding.n_coded + coding.n_cached} documents (coded {coding.n_coded}, from cache "
+        f"{coding.n_cached}) with {coding.method}: {len(coding.codes)} codes, "
+        f"{len(coding.doc_codes)} document codes; {coding.model_note}",
+        list(coding.problems)))
+    return report

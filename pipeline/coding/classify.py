@@ -1,0 +1,183 @@
+"""The trained sentence classifier: TF-IDF words plus the codebook rules' hits, then one
+logistic regression per `variable:value` label (scikit-learn), trained from
+data/annotations/codes_gold.jsonl by `make train`.
+
+The model is rebuilt from the annotations (never committed) and saved with the scikit-learn
+version and the hashes of the annotations and codebook it was made from; the build uses it
+only when all three still match, otherwise the rules alone, and says why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sklearn
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer, MultiLabelBinarizer
+
+from pipeline.config import Config
+
+RANDOM_STATE = 0
+MODEL_FILE = "coder.pkl"
+GOLD_FILE = "codes_gold.jsonl"
+
+
+def _texts(rows: Sequence[dict[str, Any]]) -> list[str]:
+    return [row["text"] for row in rows]
+
+
+def _hits(rows: Sequence[dict[str, Any]]) -> list[dict[str, float]]:
+    return [{f"rule={hit}": 1.0 for hit in row["hits"]} for row in rows]
+
+
+def make_pipeline() -> Pipeline:
+    """Features (TF-IDF of words and bigrams, plus the rules' hits) and the classifier."""
+    features = FeatureUnion([
+        ("words", Pipeline([
+            ("select", FunctionTransformer(_texts)),
+            ("tfidf", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1,
+                                      lowercase=True)),
+        ])),
+        ("rules", Pipeline([
+            ("select", FunctionTransformer(_hits)),
+            ("onehot", DictVectorizer()),
+        ])),
+    ])
+    classifier = OneVsRestClassifier(
+        LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000,
+                           random_state=RANDOM_STATE)
+    )
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class SentenceModel:
+    """A fitted pipeline with the labels it predicts and what it was made from."""
+
+    pipeline: Pipeline
+    labels: list[str]
+    sklearn_version: str
+    annotations_sha256: str
+    codebook_sha256: str
+
+    @property
+    def model_id(self) -> str:
+        return f"model-{self.annotations_sha256[:8]}-{self.codebook_sha256[:8]}"
+
+    def predict_proba(self, rows: Sequence[dict[str, Any]]) -> list[dict[str, float]]:
+        """Probability of every label for each row ({"text", "hits"})."""
+        if not rows:
+            return []
+        probs = self.pipeline.predict_proba(list(rows))
+        return [dict(zip(self.labels, map(float, p), strict=True)) for p in probs]
+
+    def code_doc(self, doc: Any, rule_rows: list[dict[str, Any]], coder: Any,
+                 threshold: float) -> list[dict[str, Any]]:
+        """Model rows for a Doc: labels at or above `threshold` in each sentence."""
+        from pipeline.nlp.stage import iter_sentences
+
+        hits: dict[int, set[str]] = {}
+        for row in rule_rows:
+            hits.setdefault(row["sent_idx"], set()).add(f"{row['variable']}:{row['value']}")
+        sents = list(iter_sentences(doc))
+        probs = self.predict_proba(
+            [{"text": s.text.strip(), "hits": sorted(hits.get(i, ()))} for i, s, _ in sents]
+        )
+        out = []
+        for (idx, sent, start), label_probs in zip(sents, probs, strict=True):
+            for label, prob in sorted(label_probs.items()):
+                if prob < threshold:
+                    continue
+                variable, value = label.split(":", 1)
+                out.append({
+                    "sent_idx": idx, "variable": variable, "holder": None, "value": value,
+                    "assessment": coder.sentence_assessment(sent),
+                    "method": "model", "confidence": round(prob, 3), "cue": None,
+                    "start_char": start, "end_char": start + len(sent.text.strip()),
+                })
+        return out
+
+
+def model_path(config: Config) -> Path:
+    return config.root / "models" / MODEL_FILE
+
+
+def load_current_model(config: Config, codebook: Any) -> tuple[SentenceModel | None, str]:
+    """The saved model if it matches the annotations, codebook and scikit-learn; else None.
+
+    Returns:
+        The model or None, and a sentence for the build summary saying which and why.
+    """
+    path = model_path(config)
+    gold = config.paths.annotations / GOLD_FILE
+    if not path.exists():
+        return None, "classifier: none trained (run `make train`); using the rules alone"
+    with open(path, "rb") as handle:
+        model: SentenceModel = pickle.load(handle)  # noqa: S301 - our own artefact, checked
+    if model.sklearn_version != sklearn.__version__:
+        return None, (f"classifier: trained with scikit-learn {model.sklearn_version}, "
+                      f"this is {sklearn.__version__}; run `make train`; using the rules alone")
+    if gold.exists() and model.annotations_sha256 != file_sha256(gold):
+        return None, ("classifier: older than data/annotations/codes_gold.jsonl; run "
+                      "`make train`; using the rules alone")
+    if model.codebook_sha256 != config.file_hash("codebook.yaml"):
+        return None, ("classifier: trained with another configs/codebook.yaml; run "
+                      "`make train`; using the rules alone")
+    return model, f"classifier: using {path.name} ({len(model.labels)} labels) with the rules"
+
+
+def load_gold_codes(path: Path) -> list[dict[str, Any]]:
+    """Read codes_gold.jsonl (one sentence per line)."""
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def gold_labels(record: dict[str, Any], text_variables: set[str]) -> list[str]:
+    """The record's `variable:value` labels the classifier learns (not approach)."""
+    return sorted({f"{c['variable']}:{c['value']}" for c in record["codes"]
+                   if c["variable"] in text_variables})
+
+
+def featurize(records: Sequence[dict[str, Any]],
+              rule_hits: Callable[[str], list[str]]) -> list[dict[str, Any]]:
+    return [{"text": r["text"], "hits": rule_hits(r["text"])} for r in records]
+
+
+def train(records: Sequence[dict[str, Any]], rule_hits: Callable[[str], list[str]],
+          text_variables: set[str]) -> tuple[Pipeline, list[str]]:
+    """Fit the pipeline on the given records; returns it and its label order."""
+    binarizer = MultiLabelBinarizer()
+    y = binarizer.fit_transform([gold_labels(r, text_variables) for r in records])
+    keep = y.sum(axis=0) > 0
+    labels = [str(label) for label, k in zip(binarizer.classes_, keep, strict=True) if k]
+    pipeline = make_pipeline()
+    pipeline.fit(featurize(records, rule_hits), y[:, keep])
+    return pipeline, labels
+
+
+def save_model(config: Config, pipeline: Pipeline, labels: list[str]) -> Path:
+    from pipeline.io import atomic_path
+
+    model = SentenceModel(
+        pipeline=pipeline, labels=labels, sklearn_version=sklearn.__version__,
+        annotations_sha256=file_sha256(config.paths.annotations / GOLD_FILE),
+        codebook_sha256=config.file_hash("codebook.yaml"),
+    )
+    path = model_path(config)
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        pickle.dump(model, handle)
+    return path

@@ -1,0 +1,142 @@
+"""Document-level coding: sentence `codes` -> `doc_codes` (one row per document x variable x
+holder x value), including the derived `blame` and `outcome_framing` verdicts.
+
+Pure pandas over the `codes`, `sentences` and `documents` tables; no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+from pipeline.config import SectionWeight
+
+# Which assessment a document gets for a value, given all its sentences' assessments:
+# asserted anywhere wins; a value the author both reports and dismisses is rejected.
+ASSESSMENT_ORDER = ("asserted", "rejected", "reported")
+# Variables a document gets one verdict for, derived from all its sentence evidence.
+VERDICT_VARIABLES = ("blame", "outcome_framing")
+
+
+def section_weight(section: str | None, rules: Sequence[SectionWeight]) -> float:
+    """Weight of one sentence's evidence by the section it stands in (1.0 by default)."""
+    if not isinstance(section, str):
+        return 1.0
+    lowered = section.lower()
+    return next((r.weight for r in rules if r.match in lowered), 1.0)
+
+
+def document_assessment(assessments: Iterable[str]) -> str:
+    """The document's assessment of a value from its sentences' assessments."""
+    present = set(assessments)
+    return next(a for a in ASSESSMENT_ORDER if a in present)
+
+
+def _evidence(indices: Iterable[int]) -> str:
+    return ";".join(str(i) for i in sorted(set(int(i) for i in indices)))
+
+
+def aggregate_codes(
+    codes: pd.DataFrame, sentences: pd.DataFrame, weights: Sequence[SectionWeight]
+) -> pd.DataFrame:
+    """One row per doc x variable x holder x value from the sentence codes.
+
+    Args:
+        codes: the `codes` table (doc_id, sent_idx, variable, holder, value, assessment,
+            method, confidence).
+        sentences: the `sentences` table (doc_id, sent_idx, section).
+        weights: section weights.
+
+    Returns:
+        Columns doc_id, variable, holder, value, assessment, weight, n_evidence, evidence,
+        n_asserted, n_rejected, n_reported, methods, is_derived.
+    """
+    columns = ["doc_id", "variable", "holder", "value", "assessment", "weight", "n_evidence",
+               "evidence", "n_asserted", "n_rejected", "n_reported", "methods", "is_derived"]
+    if codes.empty:
+        return pd.DataFrame(columns=columns)
+    # One code per sentence x value: a sentence coded by both methods counts once.
+    per_sentence = (
+        codes.sort_values(["method"], kind="stable")
+        .groupby(["doc_id", "sent_idx", "variable", "holder", "value"], dropna=False,
+                 sort=True)
+        .agg(assessment=("assessment", "first"), confidence=("confidence", "max"),
+             methods=("method", lambda m: "+".join(sorted(set(m)))))
+        .reset_index()
+        .merge(sentences[["doc_id", "sent_idx", "section"]], on=["doc_id", "sent_idx"],
+               how="left")
+    )
+    per_sentence["w"] = per_sentence["confidence"].astype(float) * per_sentence[
+        "section"].map(lambda s: section_weight(s, weights))
+    rows = []
+    keys = ["doc_id", "variable", "holder", "value"]
+    for key, group in per_sentence.groupby(keys, dropna=False, sort=True):
+        counts = group["assessment"].value_counts()
+        assessment = document_assessment(group["assessment"])
+        # weight: how strongly the document makes the point it makes
+        chosen = group[group["assessment"] == assessment]
+        rows.append({
+            **dict(zip(keys, key, strict=True)),
+            "assessment": assessment,
+            "weight": round(float(chosen["w"].sum()), 4),
+            "n_evidence": len(group),
+            "evidence": _evidence(group["sent_idx"]),
+            "n_asserted": int(counts.get("asserted", 0)),
+            "n_rejected": int(counts.get("rejected", 0)),
+            "n_reported": int(counts.get("reported", 0)),
+            "methods": "+".join(sorted(set("+".join(group["methods"]).split("+")))),
+            "is_derived": False,
+        })
+    frame = pd.DataFrame(rows, columns=columns)
+    verdicts = derive_verdicts(frame)
+    rest = frame[~frame["variable"].isin(VERDICT_VARIABLES)]
+    return pd.concat([rest, verdicts], ignore_index=True)
+
+
+def _verdict_row(doc_id: str, variable: str, value: str, evidence: pd.DataFrame) -> dict:
+    indices = _evidence(i for ev in evidence["evidence"] for i in ev.split(";") if i)
+    return {
+        "doc_id": doc_id, "variable": variable, "holder": None, "value": value,
+        "assessment": "asserted", "weight": round(float(evidence["weight"].sum()), 4),
+        "n_evidence": len(indices.split(";")),
+        "evidence": indices,
+        "n_asserted": int(evidence["n_asserted"].sum()), "n_rejected": 0, "n_reported": 0,
+        "methods": "+".join(sorted(set("+".join(evidence["methods"]).split("+")))),
+        "is_derived": True,
+    }
+
+
+def derive_verdicts(doc_rows: pd.DataFrame) -> pd.DataFrame:
+    """The document's single `blame` and `outcome_framing` verdicts from its asserted
+    sentence evidence (the sentence-level detail stays in `codes`).
+
+    blame: `both` if the author holds both sides responsible (or says so), `us` or `dprk` if
+    only one, `neither` if the author only says no side is to blame. outcome_framing: `mixed`
+    if the brief frames the outcome both as a failure and as a constructive no-deal.
+    """
+    out = []
+    asserted = doc_rows[doc_rows["assessment"] == "asserted"]
+    for doc_id, rows in asserted.groupby("doc_id", sort=True):
+        blame = rows[rows["variable"] == "blame"]
+        values = set(blame["value"])
+        if values:
+            if "both" in values or {"us", "dprk"} <= values:
+                verdict = "both"
+            elif values - {"neither"}:
+                # the side with more weight when a third party is also blamed
+                sides = blame[blame["value"] != "neither"]
+                verdict = sides.sort_values(["weight", "value"], ascending=[False, True])[
+                    "value"].iloc[0]
+            else:
+                verdict = "neither"
+            out.append(_verdict_row(doc_id, "blame", verdict, blame))
+        framing = rows[rows["variable"] == "outcome_framing"]
+        values = set(framing["value"])
+        if values:
+            if "mixed" in values or {"failure", "constructive_no_deal"} <= values:
+                verdict = "mixed"
+            else:
+                verdict = next(iter(values))
+            out.append(_verdict_row(doc_id, "outcome_framing", verdict, framing))
+    return pd.DataFrame(out, columns=doc_rows.columns)

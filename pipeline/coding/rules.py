@@ -1,0 +1,495 @@
+"""Coding stage, rule coder: parsed Doc + its positions -> `codes` rows (method "rules").
+
+Cue-based variables are matched with spaCy `Matcher`/`PhraseMatcher` built from
+configs/codebook.yaml; `source: positions` variables (approach) are read from the NLP stage's
+positions rows. `assess` decides asserted / rejected / reported from the assessment cues.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import spacy
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+from spacy.vocab import Vocab
+
+from pipeline.coding.codebook import AssessmentCues, Codebook, CueGroup
+from pipeline.nlp.stage import iter_sentences
+from pipeline.nlp.vocab import surface_variants
+
+METHOD = "rules"
+# Approach rows restate the NLP stage's positions (the codes table's method enum).
+POSITIONS_METHOD = "positions"
+AUTHOR = "author"
+# Relations by which a side pursues (or the author recommends) an approach.
+PURSUES = frozenset({"proposes", "offers", "demands", "advocates", "accepts"})
+# Dependency labels of clauses that stand beside, not under, the clause of a cue.
+_SIDE_CLAUSES = frozenset({"conj", "parataxis"})
+
+
+class CueMatcher:
+    """A Matcher and a PhraseMatcher (LOWER) sharing string keys; returns (key, span)."""
+
+    def __init__(self, vocab: Vocab, tokenizer: Callable[[str], Doc]) -> None:
+        self.vocab = vocab
+        self.tokenizer = tokenizer
+        self.matcher = Matcher(vocab)
+        self.phrases = PhraseMatcher(vocab, attr="LOWER")
+        self.keys: set[str] = set()
+
+    def add(self, key: str, phrases: Iterable[str], patterns: Iterable[Sequence[dict]]) -> None:
+        """Add cues under `key` (phrases get their hyphen/apostrophe variants)."""
+        docs = []
+        seen: set[tuple[str, ...]] = set()
+        for phrase in phrases:
+            for variant in surface_variants(phrase):
+                doc = self.tokenizer(variant)
+                form = tuple(t.lower_ for t in doc)
+                if form and form not in seen:
+                    seen.add(form)
+                    docs.append(doc)
+        if docs:
+            self.phrases.add(key, docs)
+        patterns = [[dict(tok) for tok in p] for p in patterns]
+        if patterns:
+            self.matcher.add(key, patterns)
+        if docs or patterns:
+            self.keys.add(key)
+
+    def __call__(self, doclike: Doc | Span) -> list[tuple[str, Span]]:
+        if not self.keys:
+            return []
+        doc = doclike.doc if isinstance(doclike, Span) else doclike
+        offset = doclike.start if isinstance(doclike, Span) else 0
+        raw = list(self.phrases(doclike)) if len(self.phrases) else []
+        if len(self.matcher):
+            raw += self.matcher(doclike)
+        found = {(self.vocab.strings[m], offset + s, offset + e) for m, s, e in raw}
+        return [(key, doc[s:e]) for key, s, e in sorted(found, key=lambda x: (x[1], x[2], x[0]))]
+
+
+@dataclass(frozen=True)
+class _Found:
+    kind: str  # rejection, report, endorsement, contrast, anaphor, hedge
+    scope: str
+    span: Span
+
+
+class AssessmentMatcher:
+    """The compiled assessment cues of a codebook (the `cues` argument of `assess`)."""
+
+    def __init__(
+        self, cues: AssessmentCues, vocab: Vocab, tokenizer: Callable[[str], Doc]
+    ) -> None:
+        self.cues = cues
+        self.matcher = CueMatcher(vocab, tokenizer)
+        for kind, lists in (("rejection", cues.rejection), ("report", cues.report)):
+            for i, cue in enumerate(lists):
+                self.matcher.add(f"{kind}:{cue.scope}:{i}", cue.phrases, cue.patterns)
+        for kind, cue_set in (
+            ("endorsement", cues.endorsement),
+            ("contrast", cues.contrast),
+            ("anaphor", cues.anaphors),
+            ("hedge", cues.hedges),
+        ):
+            self.matcher.add(f"{kind}:sentence:0", cue_set.phrases, cue_set.patterns)
+        self.scope_breaks = frozenset(cues.scope_breaks)
+        self._cache: tuple[Doc, int, list[_Found]] | None = None
+
+    def find(self, sentence: Span) -> list[_Found]:
+        """All assessment cues in a sentence (cached for the last sentence asked)."""
+        # Compare the Doc by identity (not id()): a freed Doc's id can be reused.
+        if self._cache is not None and self._cache[0] is sentence.doc:
+            if self._cache[1] == sentence.start:
+                return self._cache[2]
+        found = []
+        for label, span in self.matcher(sentence):
+            kind, scope, _ = label.split(":")
+            found.append(_Found(kind, scope, span))
+        self._cache = (sentence.doc, sentence.start, found)
+        return found
+
+    def is_hedged(self, sentence: Span) -> bool:
+        """Whether the sentence hedges its claim ("appears to", "may have")."""
+        return any(f.kind == "hedge" for f in self.find(sentence))
+
+
+# ------------------------------------------------------------------------------- scope
+
+
+def _clause_head(span: Span) -> Token:
+    """The verb a cue hangs on: its own root if a verb, else the nearest verb above."""
+    token = span.root
+    if token.dep_ in ("prep", "advmod", "npadvmod", "advcl") and token.head not in span:
+        token = token.head  # "according to X", "reportedly": the clause they modify
+    while token.pos_ not in ("VERB", "AUX") and token.head is not token:
+        token = token.head
+    return token
+
+
+def _pruned_subtree(token: Token, breaks: frozenset[str], keep: Token | None = None) -> set[int]:
+    """Token indices under `token`, leaving out coordinated clauses ("..., but Y") and
+    subordinate clauses introduced by a scope break ("because", "while")."""
+    out = {token.i}
+    for child in token.children:
+        if child == keep:
+            out |= _pruned_subtree(child, breaks)
+            continue
+        if child.dep_ in _SIDE_CLAUSES and child.pos_ in ("VERB", "AUX"):
+            continue
+        if child.dep_ == "cc" or (child.dep_ == "mark" and child.lower_ in breaks):
+            continue
+        if child.dep_ in ("advcl", "ccomp") and any(
+            g.dep_ == "mark" and g.lower_ in breaks for g in child.children
+        ):
+            continue
+        out |= _pruned_subtree(child, breaks)
+    return out
+
+
+def _scope(found: _Found, sentence: Span, breaks: frozenset[str]) -> set[int]:
+    """Token indices an assessment cue reaches (see configs/codebook.yaml: assessment)."""
+    all_tokens = set(range(sentence.start, sentence.end))
+    if found.scope == "sentence":
+        return all_tokens
+    span = found.span
+    if found.scope == "following":
+        own = _pruned_subtree(span.root, breaks) & all_tokens
+        after = {i for i in own if i >= span.end}
+        if not after:
+            clause = _pruned_subtree(_clause_head(span), breaks) & all_tokens
+            after = {i for i in clause if i >= span.end}
+        return after
+    return _pruned_subtree(_clause_head(span), breaks) & all_tokens
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def assess(sentence: Span, cue: Span, cues: AssessmentMatcher) -> str:
+    """Decide whether the author asserts, rejects or reports what `cue` names.
+
+    Rejected: a rejection cue whose scope covers the cue ("X was not the key determinant",
+    "due to A rather than B" rejects B, a rejection in the main clause reaches a subordinate
+    "despite assertions that X" clause); a rejection whose clause names an anaphor ("these two
+    factors") reaches the whole sentence. Reported: a report cue's scope covers the cue
+    ("it is argued that X", "according to critics"), unless the author endorses it ("as X
+    rightly notes") or rejects it after a contrast ("some blame X, but that is overstated").
+    Otherwise asserted; hedges do not change the assessment. Cues overlapping `cue` itself are
+    ignored ("cannot be blamed on either side" is a cue, not a rejection of it).
+
+    Args:
+        sentence: the sentence (a Span of a parsed Doc).
+        cue: the matched cue within the sentence.
+        cues: the compiled assessment cues (`RuleCoder.assessment`).
+
+    Returns:
+        "asserted", "rejected" or "reported".
+    """
+    found = [f for f in cues.find(sentence) if not _overlaps(f.span, cue)]
+    breaks = cues.scope_breaks
+    target = cue.root.i
+    anaphors = [f.span for f in found if f.kind == "anaphor"]
+    for f in found:
+        if f.kind != "rejection":
+            continue
+        scope = _scope(f, sentence, breaks)
+        if target in scope:
+            return "rejected"
+        clause = _pruned_subtree(_clause_head(f.span), breaks)
+        if any(a.root.i in clause or _overlaps(a, f.span) for a in anaphors):
+            return "rejected"
+    reports = [f for f in found if f.kind == "report" and target in _scope(f, sentence, breaks)]
+    if not reports:
+        return "asserted"
+    if any(f.kind == "endorsement" for f in found):
+        return "asserted"
+    contrasts = [f.span.start for f in found if f.kind == "contrast" and f.span.start > cue.end]
+    if contrasts and any(f.kind == "rejection" and f.span.start > min(contrasts) for f in found):
+        return "rejected"
+    return "reported"
+
+
+# -------------------------------------------------------------------------------- coder
+
+
+@dataclass(frozen=True)
+class _GroupInfo:
+    variable: str
+    value: str
+    group: CueGroup
+
+
+class RuleCoder:
+    """Codes sentences of parsed Docs with a codebook; build once, call `code_doc` per Doc.
+
+    Args:
+        codebook: the loaded codebook.
+        vocab: the Vocab of the Docs to be coded (`nlp.vocab`).
+        tokenizer: tokenises phrases (default: the English tokenizer on `vocab`; pass
+            `nlp.tokenizer` to use the pipeline's own).
+        state_of: actor id -> state id, to roll persons up when a positions row has no
+            `holder_state` (e.g. {"trump": "us"}).
+    """
+
+    def __init__(
+        self,
+        codebook: Codebook,
+        vocab: Vocab,
+        tokenizer: Callable[[str], Doc] | None = None,
+        state_of: Mapping[str, str] | None = None,
+    ) -> None:
+        self.codebook = codebook
+        tokenizer = tokenizer or spacy.blank("en", vocab=vocab).tokenizer
+        self.state_of = dict(state_of or {})
+        # One matcher per cue-group shape (strength, requires), so that match ids stay
+        # "variable:value" and the group that fired is known.
+        self._groups: dict[tuple[str, tuple[str, ...]], CueMatcher] = {}
+        self._combines: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        self._exclusive = frozenset(v.id for v in codebook.variables if v.exclusive)
+        for variable in codebook.variables:
+            if variable.source != "cues":
+                continue
+            for value in variable.values:
+                for group in value.cues:
+                    shape = (group.strength, group.requires)
+                    if shape not in self._groups:
+                        self._groups[shape] = CueMatcher(vocab, tokenizer)
+                    self._groups[shape].add(
+                        f"{variable.id}:{value.id}", group.phrases, group.patterns
+                    )
+                if value.combines:
+                    self._combines.setdefault(variable.id, []).append((value.id, value.combines))
+        self._contexts = CueMatcher(vocab, tokenizer)
+        for name, cue_set in codebook.contexts.items():
+            self._contexts.add(name, cue_set.phrases, cue_set.patterns)
+        self.assessment = AssessmentMatcher(codebook.assessment, vocab, tokenizer)
+        self._positions = {
+            v.id: frozenset(v.value_ids) for v in codebook.variables if v.source == "positions"
+        }
+
+    # -- cue-based variables ---------------------------------------------------------------
+
+    def _confidence(self, group: CueGroup, hedged: bool, assessment: str) -> float:
+        conf = self.codebook.confidence
+        value = conf.strong if group.strength == "strong" else conf.weak
+        if group.requires:
+            value -= conf.contextual_penalty
+        if hedged:
+            value -= conf.hedge_penalty
+        if assessment == "reported":
+            value -= conf.report_penalty
+        return round(min(1.0, max(0.0, value)), 2)
+
+    def _cue_rows(self, doc: Doc, sents: list[tuple[int, Span, int]]) -> list[dict[str, Any]]:
+        sent_of = {}
+        for idx, sent, _start in sents:
+            for i in range(sent.start, sent.end):
+                sent_of[i] = idx
+        spans = {idx: sent for idx, sent, _ in sents}
+        contexts: dict[int, set[str]] = {}
+        for name, span in self._contexts(doc):
+            if span.start in sent_of:
+                contexts.setdefault(sent_of[span.start], set()).add(name)
+        hits: list[tuple[int, str, str, CueGroup, Span]] = []
+        for (strength, requires), matcher in self._groups.items():
+            group_meta = CueGroup(strength=strength, requires=requires)
+            for key, span in matcher(doc):
+                idx = sent_of.get(span.start)
+                if idx is None or sent_of.get(span.end - 1) != idx:
+                    continue
+                if not set(requires) <= contexts.get(idx, set()):
+                    continue
+                variable, value = key.split(":", 1)
+                hits.append((idx, variable, value, group_meta, span))
+        # In an exclusive variable, a cue inside a longer cue of another value loses to it
+        # ("not a complete failure" is mixed, not failure).
+        kept = [
+            h
+            for h in hits
+            if h[1] not in self._exclusive
+            or not any(
+                o is not h
+                and o[0] == h[0]
+                and o[1] == h[1]
+                and o[2] != h[2]
+                and o[4].start <= h[4].start
+                and h[4].end <= o[4].end
+                and len(o[4]) > len(h[4])
+                for o in hits
+            )
+        ]
+        best: dict[tuple[int, str, str], dict[str, Any]] = {}
+        for idx, variable, value, group, span in kept:
+            sent = spans[idx]
+            assessment = assess(sent, span, self.assessment)
+            row = {
+                "sent_idx": idx,
+                "variable": variable,
+                "value": value,
+                "holder": None,
+                "assessment": assessment,
+                "method": METHOD,
+                "confidence": self._confidence(group, self.assessment.is_hedged(sent), assessment),
+                "cue": span.text,
+                "start_char": span.start_char,
+                "end_char": span.end_char,
+            }
+            key = (idx, variable, value)
+            if key not in best or row["confidence"] > best[key]["confidence"]:
+                best[key] = row
+        return self._combine(doc, list(best.values()))
+
+    def _combine(self, doc: Doc, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Replace co-occurring values by the value that combines them (failure +
+        constructive_no_deal in one asserted sentence -> mixed)."""
+        for variable, combos in self._combines.items():
+            for value, parts in combos:
+                by_sent: dict[int, list[dict[str, Any]]] = {}
+                for row in rows:
+                    if (
+                        row["variable"] == variable
+                        and row["value"] in parts
+                        and row["assessment"] == "asserted"
+                    ):
+                        by_sent.setdefault(row["sent_idx"], []).append(row)
+                for idx, found in by_sent.items():
+                    if {r["value"] for r in found} != set(parts):
+                        continue
+                    start = min(r["start_char"] for r in found)
+                    end = max(r["end_char"] for r in found)
+                    rows = [r for r in rows if not any(r is f for f in found)]
+                    existing = next(
+                        (
+                            r
+                            for r in rows
+                            if r["sent_idx"] == idx
+                            and r["variable"] == variable
+                            and r["value"] == value
+                        ),
+                        None,
+                    )
+                    if existing is not None:
+                        continue
+                    rows.append(
+                        {
+                            **found[0],
+                            "value": value,
+                            "confidence": min(r["confidence"] for r in found),
+                            "cue": doc.text[start:end],
+                            "start_char": start,
+                            "end_char": end,
+                        }
+                    )
+        return rows
+
+    # -- position-based variables ----------------------------------------------------------
+
+    def _holder(self, row: Mapping[str, Any]) -> str:
+        holder = row["holder"]
+        if holder == AUTHOR:
+            return AUTHOR
+        state = row.get("holder_state")
+        if isinstance(state, str) and state:
+            return state
+        return self.state_of.get(holder, holder)
+
+    def _position_rows(
+        self, doc: Doc, sents: list[tuple[int, Span, int]], positions: Sequence[Mapping]
+    ) -> list[dict[str, Any]]:
+        spans = {idx: sent for idx, sent, _ in sents}
+        best: dict[tuple, dict[str, Any]] = {}
+        for row in positions:
+            sent = spans.get(row.get("sent_idx"))
+            if sent is None:
+                continue
+            for variable, values in self._positions.items():
+                if row.get("target") not in values or row.get("target_kind", "approach") != (
+                    "approach"
+                ):
+                    continue
+                holder = self._holder(row)
+                if row["polarity"] == "oppose" or row["relation"] not in PURSUES:
+                    # An approach a side opposes is not one it pursued; the author arguing
+                    # against one is a rejected recommendation.
+                    if holder != AUTHOR:
+                        continue
+                    assessment = "rejected"
+                else:
+                    evidence = doc.char_span(
+                        row["start_char"], row["end_char"], alignment_mode="expand"
+                    )
+                    target = _target_span(doc, row, evidence)
+                    reported = (
+                        target is not None and assess(sent, target, self.assessment) == "reported"
+                    )
+                    assessment = "reported" if reported else "asserted"
+                confidence = float(row.get("confidence", self.codebook.confidence.strong))
+                if assessment == "reported":
+                    confidence -= self.codebook.confidence.report_penalty
+                out = {
+                    "sent_idx": row["sent_idx"],
+                    "variable": variable,
+                    "value": row["target"],
+                    "holder": holder,
+                    "assessment": assessment,
+                    "method": POSITIONS_METHOD,
+                    "confidence": round(min(1.0, max(0.0, confidence)), 2),
+                    "cue": doc.text[row["start_char"] : row["end_char"]],
+                    "start_char": row["start_char"],
+                    "end_char": row["end_char"],
+                }
+                key = (out["sent_idx"], variable, holder, out["value"])
+                if key not in best or out["confidence"] > best[key]["confidence"]:
+                    best[key] = out
+        return list(best.values())
+
+    # -- public ----------------------------------------------------------------------------
+
+    def sentence_assessment(self, sentence: Span) -> str:
+        """A coarse assessment for a code without a cue span (e.g. a classifier's label):
+        rejected if the sentence has a rejection cue, reported if it has a report cue and
+        no endorsement, else asserted."""
+        kinds = {f.kind for f in self.assessment.find(sentence)}
+        if "rejection" in kinds:
+            return "rejected"
+        if "report" in kinds and "endorsement" not in kinds:
+            return "reported"
+        return "asserted"
+
+    def code_doc(self, doc: Doc, positions: Sequence[Mapping]) -> list[dict[str, Any]]:
+        """Code every sentence of a parsed Doc.
+
+        Args:
+            doc: a Doc from the configured pipeline (parsed).
+            positions: the Doc's positions rows with `sent_idx` (as in the positions table;
+                `holder_state` is used when present).
+
+        Returns:
+            Rows with sent_idx, variable, value, holder (null except for position-based
+            variables), assessment, method, confidence, cue, start_char, end_char; one per
+            sentence x variable x holder x value, sorted by those keys.
+        """
+        sents = list(iter_sentences(doc))
+        rows = self._cue_rows(doc, sents) + self._position_rows(doc, sents, positions)
+        return sorted(
+            rows, key=lambda r: (r["sent_idx"], r["variable"], r["holder"] or "", r["value"])
+        )
+
+
+def _target_span(doc: Doc, row: Mapping[str, Any], evidence: Span | None) -> Span | None:
+    """The approach mention inside a position's evidence (else the evidence itself)."""
+    if evidence is None:
+        return None
+    text = row.get("target_text")
+    if isinstance(text, str) and text:
+        at = doc.text.find(text, row["start_char"], row["end_char"])
+        if at >= 0:
+            span = doc.char_span(at, at + len(text), alignment_mode="expand")
+            if span is not None:
+                return span
+    return evidence

@@ -1,0 +1,138 @@
+"""Coding stage: document aggregation, the seeds' acceptance codes, caching, the model gate."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from pipeline.coding.classify import load_current_model
+from pipeline.coding.codebook import load_codebook
+from pipeline.coding.doc_codes import aggregate_codes, document_assessment
+from pipeline.coding.stage import run_coding
+from pipeline.config import SectionWeight, load_config
+from pipeline.ingest.stage import run_ingest
+from pipeline.nlp.stage import run_nlp
+from tests.conftest import PROJECT
+
+SEJONG_ID = "sejong-institute__sejong-2019-03-28-woo-us-perception-second-summit"
+SECOND_ID = "unknown__unknown-2019-hanoi-assessment-and-prospects"
+
+
+@pytest.fixture(scope="module")
+def coded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("project")
+    shutil.copytree(PROJECT / "configs", root / "configs")
+    shutil.copytree(PROJECT / "data" / "raw", root / "data" / "raw")
+    config = load_config(root / "configs", root=root)
+    documents = run_ingest(config).documents
+    nlp = run_nlp(config, documents)
+    return config, documents, nlp, run_coding(config, documents, nlp.sentences)
+
+
+@pytest.mark.parametrize(
+    ("assessments", "expected"),
+    [(["rejected"], "rejected"), (["reported", "rejected"], "rejected"),
+     (["reported"], "reported"), (["rejected", "asserted", "reported"], "asserted")],
+)
+def test_document_assessment(assessments, expected):
+    assert document_assessment(assessments) == expected
+
+
+def _codes(rows):
+    base = {"holder": None, "method": "rules", "confidence": 1.0}
+    return pd.DataFrame([{**base, **r} for r in rows])
+
+
+def test_aggregation_weights_sections_and_derives_verdicts():
+    sentences = pd.DataFrame({"doc_id": ["d"] * 4, "sent_idx": [0, 1, 2, 3],
+                              "section": ["Executive Summary", "Body", "Body", "Body"]})
+    codes = _codes([
+        {"doc_id": "d", "sent_idx": 0, "variable": "cause", "value": "sanctions_gap",
+         "assessment": "asserted"},
+        {"doc_id": "d", "sent_idx": 1, "variable": "cause", "value": "sanctions_gap",
+         "assessment": "asserted"},
+        {"doc_id": "d", "sent_idx": 1, "variable": "cause", "value": "hardliner_influence",
+         "assessment": "rejected"},
+        {"doc_id": "d", "sent_idx": 2, "variable": "blame", "value": "us",
+         "assessment": "asserted"},
+        {"doc_id": "d", "sent_idx": 3, "variable": "blame", "value": "dprk",
+         "assessment": "asserted"},
+        {"doc_id": "d", "sent_idx": 2, "variable": "outcome_framing", "value": "failure",
+         "assessment": "asserted"},
+        {"doc_id": "d", "sent_idx": 3, "variable": "outcome_framing",
+         "value": "constructive_no_deal", "assessment": "asserted"},
+    ])
+    out = aggregate_codes(codes, sentences, [SectionWeight("summary", 1.5)])
+    rows = {(r.variable, r.value): r for r in out.itertuples()}
+    assert rows[("cause", "sanctions_gap")].weight == 2.5
+    assert rows[("cause", "sanctions_gap")].evidence == "0;1"
+    assert rows[("cause", "hardliner_influence")].assessment == "rejected"
+    assert rows[("blame", "both")].is_derived
+    assert rows[("outcome_framing", "mixed")].evidence == "2;3"
+    assert {v for var, v in rows if var == "blame"} == {"both"}
+
+
+def test_sejong_acceptance(coded):
+    doc_codes = coded[3].doc_codes
+    sejong = doc_codes[doc_codes["doc_id"] == SEJONG_ID]
+    causes = dict(zip(sejong.loc[sejong["variable"] == "cause", "value"],
+                      sejong.loc[sejong["variable"] == "cause", "assessment"], strict=True))
+    assert causes["us_domestic_politics"] == "rejected"
+    assert causes["hardliner_influence"] == "rejected"
+    assert causes["definition_gap"] == "asserted"
+    assert causes["sanctions_gap"] == "asserted"
+    approach = sejong[sejong["variable"] == "approach"]
+    assert set(zip(approach["holder"], approach["value"], strict=True)) >= {
+        ("us", "big_deal"), ("dprk", "small_deal")}
+    codes = coded[3].codes
+    rejected_only = codes[(codes["doc_id"] == SEJONG_ID)
+                          & codes["value"].isin(["us_domestic_politics", "hardliner_influence"])]
+    assert set(rejected_only["assessment"]) == {"rejected"}
+
+
+def test_second_brief_acceptance(coded):
+    doc_codes = coded[3].doc_codes
+    second = doc_codes[(doc_codes["doc_id"] == SECOND_ID)
+                       & (doc_codes["assessment"] == "asserted")]
+    values = set(zip(second["variable"], second["holder"].fillna(""), second["value"],
+                     strict=True))
+    for cause in ("approach_gap", "scope_gap", "sanctions_gap"):
+        assert ("cause", "", cause) in values
+    framing = second.loc[second["variable"] == "outcome_framing", "value"].tolist()
+    assert framing in (["constructive_no_deal"], ["mixed"])
+    assert ("approach", "author", "hybrid") in values
+    for outlook in ("resumption", "impasse", "escalation"):
+        assert ("outlook", "", outlook) in values
+
+
+def test_every_code_points_at_a_sentence(coded):
+    _, _, nlp, result = coded
+    keys = set(zip(nlp.sentences["doc_id"], nlp.sentences["sent_idx"], strict=True))
+    assert set(zip(result.codes["doc_id"], result.codes["sent_idx"], strict=True)) <= keys
+    for row in result.doc_codes.itertuples():
+        assert all((row.doc_id, int(i)) in keys for i in row.evidence.split(";"))
+
+
+def test_codebook_edit_recodes_without_reparsing(coded):
+    config, documents, nlp, first = coded
+    again = run_coding(config, documents, nlp.sentences)
+    assert (again.n_coded, again.n_cached) == (0, 2)
+    pd.testing.assert_frame_equal(again.doc_codes, first.doc_codes)
+    codebook = config.config_dir / "codebook.yaml"
+    original = codebook.read_text(encoding="utf-8")
+    try:
+        codebook.write_text(original + "\n# edited\n", encoding="utf-8")
+        assert run_nlp(config, documents).n_parsed == 0
+        assert run_coding(config, documents, nlp.sentences).n_coded == 2
+    finally:
+        codebook.write_text(original, encoding="utf-8")
+
+
+def test_no_model_means_rules_and_says_so(project):
+    config = load_config(project / "configs", root=project)
+    codebook = load_codebook(config.config_dir / "codebook.yaml")
+    model, note = load_current_model(config, codebook)
+    assert model is None
+    assert "make train" in note and "rules alone" in note

@@ -1,0 +1,404 @@
+"""Coding stage, rule coder: cue-based codes, assessment scope, approach from positions,
+and the acceptance targets on the two seed briefs (real pipeline, loaded once)."""
+
+from __future__ import annotations
+
+import bisect
+
+import pytest
+
+from pipeline.coding.codebook import load_codebook
+from pipeline.coding.rules import RuleCoder, assess
+from pipeline.config import load_config
+from pipeline.ingest.txt import extract_txt
+from pipeline.nlp.build import build_nlp
+from pipeline.nlp.positions import position_rows
+from pipeline.nlp.stage import iter_sentences
+from tests.conftest import PROJECT, SEEDS, SEJONG, UNKNOWN
+
+COLUMNS = [
+    "sent_idx",
+    "variable",
+    "value",
+    "holder",
+    "assessment",
+    "method",
+    "confidence",
+    "cue",
+    "start_char",
+    "end_char",
+]
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The real configured pipeline, loaded once."""
+    return build_nlp(load_config())
+
+
+@pytest.fixture(scope="session")
+def coder(nlp):
+    codebook = load_codebook(PROJECT / "configs" / "codebook.yaml")
+    return RuleCoder(codebook, nlp.vocab, nlp.tokenizer)
+
+
+def positions_for(doc):
+    """Positions rows with sent_idx, as the NLP stage writes them."""
+    starts = [start for _idx, _sent, start in iter_sentences(doc)]
+    return [
+        {**row, "sent_idx": max(0, bisect.bisect_right(starts, row["start_char"]) - 1)}
+        for row in position_rows(doc)
+    ]
+
+
+def code(nlp, coder, text):
+    doc = nlp(text)
+    return coder.code_doc(doc, positions_for(doc))
+
+
+def found(nlp, coder, text):
+    return {(r["variable"], r["value"], r["assessment"]) for r in code(nlp, coder, text)}
+
+
+# ------------------------------------------------------------------------ values by cue
+
+
+@pytest.mark.parametrize(
+    ("text", "variable", "value"),
+    [
+        (
+            "The talks collapsed over North Korea's demand for the lifting of sanctions.",
+            "cause",
+            "sanctions_gap",
+        ),
+        (
+            "Washington refused any easing of sanctions before full denuclearization.",
+            "cause",
+            "sanctions_gap",
+        ),
+        ("Washington wanted Pyongyang to commit to steps beyond Yongbyon.", "cause", "scope_gap"),
+        ("The sides clashed over the scope of denuclearization.", "cause", "scope_gap"),
+        (
+            "The two sides still disagree about what denuclearization means.",
+            "cause",
+            "definition_gap",
+        ),
+        (
+            "The summit exposed a mismatch between the two sides' approaches.",
+            "cause",
+            "approach_gap",
+        ),
+        (
+            "The gap between Washington's all-or-nothing big deal and Pyongyang's incremental "
+            "approach could not be bridged.",
+            "cause",
+            "approach_gap",
+        ),
+        (
+            "The summit was held without sufficient working-level groundwork.",
+            "cause",
+            "poor_preparation",
+        ),
+        ("Top-down summitry left no room for detailed negotiation.", "cause", "poor_preparation"),
+        ("Trump needed a win at home after the Cohen testimony.", "cause", "us_domestic_politics"),
+        ("Hawks in the administration pushed Trump to walk away.", "cause", "hardliner_influence"),
+        ("Pyongyang miscalculated Trump's willingness to settle.", "cause", "miscalculation"),
+        ("Kim overplayed his hand in Hanoi.", "cause", "miscalculation"),
+        ("The blame lies squarely with Washington.", "blame", "us"),
+        ("Washington's maximalist demands doomed the talks.", "blame", "us"),
+        ("North Korea's intransigence doomed the talks.", "blame", "dprk"),
+        ("Both sides share responsibility for the outcome.", "blame", "both"),
+        ("No one is to blame for the outcome.", "blame", "neither"),
+        ("The Hanoi summit was a debacle for American diplomacy.", "outcome_framing", "failure"),
+        (
+            "In the end, no deal is better than a bad deal.",
+            "outcome_framing",
+            "constructive_no_deal",
+        ),
+        (
+            "The summit clarified positions and left the door open.",
+            "outcome_framing",
+            "constructive_no_deal",
+        ),
+        ("The summit was not a complete failure.", "outcome_framing", "mixed"),
+        (
+            "Negotiations are likely to continue with a third summit later this year.",
+            "outlook",
+            "resumption",
+        ),
+        (
+            "The two sides will probably resume working-level talks in the summer.",
+            "outlook",
+            "resumption",
+        ),
+        ("We expect a prolonged stalemate.", "outlook", "impasse"),
+        ("The impasse is likely to last until the U.S. election.", "outlook", "impasse"),
+        ("North Korea may return to provocations such as missile tests.", "outlook", "escalation"),
+    ],
+)
+def test_value_detected_and_asserted(nlp, coder, text, variable, value):
+    assert (variable, value, "asserted") in found(nlp, coder, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The summit took place in Hanoi in February 2019.",
+        # a past event is not an outlook; a sanctions topic without friction is not a cause
+        "North Korea fired two short-range missiles in May.",
+        "The roadmap should specify corresponding measures such as eased sanctions.",
+        "Biegun spoke before working-level negotiations began.",
+    ],
+)
+def test_neutral_sentences_get_no_codes(nlp, coder, text):
+    assert code(nlp, coder, text) == []
+
+
+def test_mixed_replaces_failure_and_constructive_in_one_sentence(nlp, coder):
+    codes = found(nlp, coder, "The summit was a fiasco, but it has positive implications.")
+    assert codes == {("outcome_framing", "mixed", "asserted")}
+
+
+# ------------------------------------------------------------------------- assessment
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "expected"),
+    [
+        # negation of the governing verb / noun
+        (
+            "Bolton's intervention was not the key determinant of the breakdown.",
+            "hardliner_influence",
+            "rejected",
+        ),
+        (
+            "Trump's domestic troubles did not cause the collapse.",
+            "us_domestic_politics",
+            "rejected",
+        ),
+        (
+            "The collapse had little to do with Bolton's intervention.",
+            "hardliner_influence",
+            "rejected",
+        ),
+        # a rejection in the main clause reaches the "despite assertions that" clause
+        (
+            "Despite assertions that Bolton's intervention caused the collapse, this article "
+            "does not consider it a main factor.",
+            "hardliner_influence",
+            "rejected",
+        ),
+        (
+            "Despite assertions that Bolton's intervention caused the collapse, the summit "
+            "ended for other reasons.",
+            "hardliner_influence",
+            "reported",
+        ),
+        (
+            "It is argued that Trump's domestic troubles doomed the summit.",
+            "us_domestic_politics",
+            "reported",
+        ),
+        (
+            "According to critics, the summit collapsed because of Trump's domestic troubles.",
+            "us_domestic_politics",
+            "reported",
+        ),
+        (
+            "Some analysts blame Bolton's intervention for the collapse.",
+            "hardliner_influence",
+            "reported",
+        ),
+        (
+            "Some analysts blame Bolton's intervention, but his role was overstated.",
+            "hardliner_influence",
+            "rejected",
+        ),
+        # due to A rather than B: A asserted, B rejected
+        (
+            "The failure was due to disagreement over sanctions relief rather than Bolton's "
+            "intervention.",
+            "sanctions_gap",
+            "asserted",
+        ),
+        (
+            "The failure was due to disagreement over sanctions relief rather than Bolton's "
+            "intervention.",
+            "hardliner_influence",
+            "rejected",
+        ),
+        # a hedge keeps the claim asserted
+        (
+            "The collapse appears to have been caused by disagreement over sanctions relief.",
+            "sanctions_gap",
+            "asserted",
+        ),
+        (
+            "This article argues that top-down summitry doomed the summit.",
+            "poor_preparation",
+            "asserted",
+        ),
+    ],
+)
+def test_assessment(nlp, coder, text, value, expected):
+    rows = [r for r in code(nlp, coder, text) if r["value"] == value]
+    assert [r["assessment"] for r in rows] == [expected]
+
+
+def test_rejection_naming_these_factors_rejects_every_cause_in_the_sentence(nlp, coder):
+    text = (
+        "Trump's domestic political situation and Bolton's intervention are often cited, but "
+        "this article does not consider these two factors decisive."
+    )
+    assert found(nlp, coder, text) == {
+        ("cause", "us_domestic_politics", "rejected"),
+        ("cause", "hardliner_influence", "rejected"),
+    }
+
+
+def test_assess_is_public_and_takes_a_cue_span(nlp, coder):
+    doc = nlp("Trump's domestic troubles did not cause the collapse.")
+    sent = next(iter(doc.sents))
+    assert assess(sent, doc[2:4], coder.assessment) == "rejected"
+    assert assess(sent, doc[6:7], coder.assessment) == "asserted"  # "the collapse" itself
+
+
+def test_hedged_and_reported_codes_are_less_confident(nlp, coder):
+    def confidence(text):
+        (row,) = [r for r in code(nlp, coder, text) if r["value"] == "sanctions_gap"]
+        return row["confidence"]
+
+    plain = confidence("The summit collapsed over the lifting of sanctions.")
+    hedged = confidence("The summit apparently collapsed over the lifting of sanctions.")
+    reported = confidence("Critics say the summit collapsed over the lifting of sanctions.")
+    assert 0 <= reported < plain <= 1 and 0 <= hedged < plain
+
+
+def test_rows_have_the_columns_and_traceable_offsets(nlp, coder):
+    doc = nlp("The summit was a fiasco. Pyongyang misjudged Trump and misread his mood.")
+    rows = coder.code_doc(doc, positions_for(doc))
+    assert rows
+    for row in rows:
+        assert list(row) == COLUMNS
+        assert row["method"] == "rules"  # approach rows say "positions"
+        assert doc.text[row["start_char"] : row["end_char"]] == row["cue"]
+    # one row per sentence x variable x holder x value
+    keys = [(r["sent_idx"], r["variable"], r["holder"], r["value"]) for r in rows]
+    assert len(keys) == len(set(keys))
+    assert {(r["sent_idx"], r["value"]) for r in rows} == {(0, "failure"), (1, "miscalculation")}
+
+
+# ------------------------------------------------------------------- approach (positions)
+
+
+def _position(holder, target, relation="proposes", polarity="support", **extra):
+    return {
+        "sent_idx": 0,
+        "holder": holder,
+        "relation": relation,
+        "target_kind": "approach",
+        "target": target,
+        "polarity": polarity,
+        "confidence": 0.85,
+        "is_hedged": False,
+        "target_text": None,
+        "start_char": 0,
+        "end_char": 10,
+        **extra,
+    }
+
+
+def test_approach_from_positions_rolls_up_and_skips_oppose(nlp, coder):
+    doc = nlp("Trump proposed a big deal, which North Korea rejected.")
+    rows = coder.code_doc(
+        doc,
+        [
+            _position("trump", "big_deal", holder_state="us"),
+            _position("dprk", "big_deal", "rejects", "oppose", holder_state="dprk"),
+            _position("author", "small_deal", "advocates", "oppose"),
+            _position("dprk", "freeze", target_kind="proposal", holder_state="dprk"),
+        ],
+    )
+    assert {(r["variable"], r["value"], r["holder"], r["assessment"]) for r in rows} == {
+        ("approach", "big_deal", "us", "asserted"),
+        ("approach", "small_deal", "author", "rejected"),
+    }
+
+
+def test_approach_rows_are_traced_to_positions(nlp, coder):
+    doc = nlp("Trump proposed a big deal.")
+    (row,) = coder.code_doc(doc, [_position("trump", "big_deal", holder_state="us")])
+    assert row["method"] == "positions"
+    assert row["cue"] == doc.text[row["start_char"] : row["end_char"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Some argue that the talks failed.", "reported"),
+        ("This article does not consider these factors decisive.", "rejected"),
+        ("The talks failed.", "asserted"),
+    ],
+)
+def test_sentence_assessment(nlp, coder, text, expected):
+    assert coder.sentence_assessment(next(iter(nlp(text).sents))) == expected
+
+
+def test_approach_holder_rolled_up_without_holder_state(nlp):
+    codebook = load_codebook(PROJECT / "configs" / "codebook.yaml")
+    coder = RuleCoder(codebook, nlp.vocab, state_of={"trump": "us"})
+    doc = nlp("Trump proposed a big deal.")
+    (row,) = coder.code_doc(doc, [_position("trump", "big_deal")])
+    assert (row["holder"], row["value"]) == ("us", "big_deal")
+
+
+def test_approach_from_real_positions(nlp, coder):
+    rows = code(nlp, coder, "North Korea proposed a step-by-step approach in Hanoi.")
+    assert [(r["value"], r["holder"], r["assessment"]) for r in rows] == [
+        ("small_deal", "dprk", "asserted")
+    ]
+
+
+# ------------------------------------------------------------------------ seed briefs
+
+
+@pytest.fixture(scope="session")
+def seeds(nlp, coder):
+    config = load_config()
+    out = {}
+    for name in (SEJONG, UNKNOWN):
+        doc = nlp(extract_txt(SEEDS / name, config.ingest).text)
+        out[name] = coder.code_doc(doc, positions_for(doc))
+    return out
+
+
+def _codes(rows, assessment=None):
+    return {
+        (r["variable"], r["value"], r["holder"])
+        for r in rows
+        if assessment is None or r["assessment"] == assessment
+    }
+
+
+def test_sejong_acceptance(seeds):
+    rows = seeds[SEJONG]
+    for value in ("us_domestic_politics", "hardliner_influence"):
+        assert {r["assessment"] for r in rows if r["value"] == value} == {"rejected"}
+    asserted = _codes(rows, "asserted")
+    assert ("cause", "definition_gap", None) in asserted
+    assert ("cause", "sanctions_gap", None) in asserted
+    assert ("approach", "big_deal", "us") in asserted
+    assert ("approach", "small_deal", "dprk") in asserted
+
+
+def test_second_brief_acceptance(seeds):
+    asserted = _codes(seeds[UNKNOWN], "asserted")
+    for value in ("approach_gap", "scope_gap", "sanctions_gap"):
+        assert ("cause", value, None) in asserted
+    assert {
+        ("outcome_framing", "constructive_no_deal", None),
+        ("outcome_framing", "mixed", None),
+    } & asserted
+    assert ("approach", "hybrid", "author") in asserted
+    for value in ("resumption", "impasse", "escalation"):
+        assert ("outlook", value, None) in asserted
