@@ -13,7 +13,7 @@ RUNTIME_STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: all build ingest nlp code train evaluate status docs test lint clean help
+.PHONY: all build ingest nlp code report train evaluate status docs test lint clean help
 
 all: build ## Build the dataset: data/raw/ -> data/processed/ (default)
 
@@ -40,6 +40,12 @@ nlp: ingest ## Sentences, actor/proposal mentions and positions (spaCy)
 code: $(RUNTIME_STAMP) ## Codebook codes per sentence and document (codes, doc_codes)
 	$(BRIEFS) code
 
+report: $(RUNTIME_STAMP) ## Write data/processed/report.html from the tables
+	$(BRIEFS) report
+
+train: $(RUNTIME_STAMP) ## Train the sentence classifier from data/annotations/ (models/)
+	$(BRIEFS) train
+
 evaluate: $(RUNTIME_STAMP) ## Precision/recall/F1 against the gold data in data/annotations/
 	$(BRIEFS) evaluate --per-id
 
@@ -55,8 +61,8 @@ test: $(TEST_STAMP) ## Run the test suite
 lint: $(TEST_STAMP) ## Check code style with ruff
 	$(BIN)/ruff check pipeline tests
 
-clean: ## Remove generated data (data/interim/, data/processed/); never data/raw/
-	rm -rf data/interim
+clean: ## Remove generated data (data/interim/, data/processed/, models/); never data/raw/
+	rm -rf data/interim models
 	find data/processed -mindepth 1 ! -name .gitkeep -delete
 
 help: ## List the targets

@@ -2,7 +2,9 @@
 what each stage did and how long it took (the CLI prints it; the benchmark measures it).
 
 raw -> ingest (documents) -> nlp (sentences, mentions, positions) -> coding (codes,
-doc_codes). Every stage reuses its per-document cache, so a build redoes only what changed.
+doc_codes) -> tables (comparison, profiles, position_edges, approach_index, codebook,
+networks/, comparison_wide.csv, datapackage.json). Every stage reuses its per-document
+cache, so a build redoes only what changed.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pipeline.schemas import CODES, DOC_CODES, DOCUMENTS, MENTIONS, POSITIONS, S
 
 log = logging.getLogger(__name__)
 
-STAGES = ("ingest", "nlp", "coding")
+STAGES = ("ingest", "nlp", "coding", "tables")
 Progress = Callable[[str], Callable[[Iterable, int], Iterator]]
 
 
@@ -116,4 +118,80 @@ def run_build(config: Config, until: str = STAGES[-1], progress: Progress | None
         f"{coding.n_cached}) with {coding.method}: {len(coding.codes)} codes, "
         f"{len(coding.doc_codes)} document codes; {coding.model_note}",
         list(coding.problems)))
+    if until == "coding":
+        return report
+
+    started = time.perf_counter()
+    written = write_aggregates(config, docs, nlp.sentences, nlp.mentions, nlp.positions,
+                               coding.codes, coding.doc_codes)
+    report.stages.append(StageReport(
+        "tables", time.perf_counter() - started, len(written), 0,
+        f"{len(written)} comparison tables, networks/ and datapackage.json"))
     return report
+
+
+def write_aggregates(config: Config, documents: pd.DataFrame, sentences: pd.DataFrame,
+                     mentions: pd.DataFrame, positions: pd.DataFrame, codes: pd.DataFrame,
+                     doc_codes: pd.DataFrame) -> list[str]:
+    """Write the comparison tables, the network exports, the wide view and the data package.
+
+    Returns:
+        The names of the tables written.
+    """
+    import json
+
+    from pipeline import aggregate
+    from pipeline.coding.codebook import load_codebook
+    from pipeline.datapackage import datapackage
+    from pipeline.io import write_text_atomic
+    from pipeline.nlp.vocab import load_vocabulary
+    from pipeline.schemas import (
+        ACTOR_PROFILE,
+        APPROACH_INDEX,
+        CODEBOOK,
+        COMPARISON,
+        NETWORK,
+        POSITION_EDGES,
+        PROPOSAL_PROFILE,
+        STATEMENTS,
+        make_frame,
+    )
+
+    out = config.paths.processed
+    codebook = load_codebook(config.config_dir / "codebook.yaml")
+    vocab = load_vocabulary(config.config_dir)
+    persons = {a.id for a in vocab.actors if a.kind == "person"}
+
+    def frame(rows: pd.DataFrame, table) -> pd.DataFrame:
+        return make_frame(rows.astype(object).where(rows.notna(), None).to_dict("records"),
+                          table)
+
+    comparison = frame(aggregate.comparison(doc_codes, documents), COMPARISON)
+    tables = {
+        COMPARISON: comparison,
+        ACTOR_PROFILE: frame(aggregate.mention_profile(mentions, documents, ("actor",)),
+                             ACTOR_PROFILE),
+        PROPOSAL_PROFILE: frame(aggregate.mention_profile(
+            mentions, documents, ("proposal", "approach")), PROPOSAL_PROFILE),
+        POSITION_EDGES: frame(aggregate.position_edges(positions, documents), POSITION_EDGES),
+        APPROACH_INDEX: frame(aggregate.approach_index(codes, sentences, documents),
+                              APPROACH_INDEX),
+        CODEBOOK: make_frame([
+            {"variable": var.id, "variable_description": var.description, "value": val.id,
+             "definition": val.definition, "source": var.source}
+            for var in codebook.variables for val in var.values], CODEBOOK),
+    }
+    for table, rows in tables.items():
+        write_table(rows, table, out)
+    statements = frame(aggregate.statements(positions, documents, sentences, persons),
+                       STATEMENTS)
+    write_table(statements, STATEMENTS, out / "networks")
+    write_table(frame(aggregate.think_tank_network(statements), NETWORK), NETWORK,
+                out / "networks")
+    wide = aggregate.comparison_wide(comparison)
+    write_text_atomic(out / "comparison_wide.csv",
+                      wide.to_csv(index=False, lineterminator="\n", float_format="%.4f"))
+    package = datapackage(config, documents)
+    write_text_atomic(out / "datapackage.json",
+                      json.dumps(package, indent=2, ensure_ascii=False, default=str) + "\n")
+    return [t.name for t in tables] + [STATEMENTS.name, NETWORK.name, "comparison_wide"]

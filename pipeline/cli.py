@@ -25,6 +25,8 @@ examples:
   briefs status             one line per file under data/raw/: is it read, cached, complete?
   briefs evaluate           precision, recall and F1 of mentions and positions on gold data
   briefs actors --unlinked  named entities the actor knowledge base does not know yet
+  briefs explain "Sejong Institute" --variable cause
+                            every coded value with the sentences it was coded from
   briefs docs               regenerate docs/tables.md (the column documentation)
 """
 
@@ -82,31 +84,75 @@ def cmd_code(config: Config, args: argparse.Namespace) -> int:
 
 def cmd_build(config: Config, args: argparse.Namespace) -> int:
     """Run every stage in order; with --strict, fail if any file could not be read."""
-    return _run(config, args, "coding")
+    return _run(config, args, "tables")
+
+
+def cmd_train(config: Config, args: argparse.Namespace) -> int:
+    """Train the sentence classifier from the training split of codes_gold.jsonl."""
+    from pipeline.coding.classify import GOLD_FILE, load_gold_codes, save_model, train
+    from pipeline.coding.evaluate import CodingEvaluator
+
+    gold = config.paths.annotations / GOLD_FILE
+    records = [r for r in load_gold_codes(gold) if r["split"] == "train"]
+    evaluator = CodingEvaluator(config)
+    pipeline, labels = train(records, evaluator.rule_hits, evaluator.text_variables)
+    path = save_model(config, pipeline, labels)
+    log.info("trained on %d sentences of %s (%d labels); saved %s", len(records),
+             _rel(gold, config.root), len(labels), _rel(path, config.root))
+    return 0
 
 
 def cmd_evaluate(config: Config, args: argparse.Namespace) -> int:
-    """Score the NLP stage against data/annotations/nlp_gold.jsonl; print and save the table."""
+    """Score the NLP and coding stages against the gold data; print and save the tables."""
     from pipeline.evaluate import errors, load_gold, predict, score
     from pipeline.io import write_text_atomic
     from pipeline.nlp.build import build_nlp
 
+    out_dir = config.paths.processed / "evaluation"
     gold_file = config.paths.annotations / "nlp_gold.jsonl"
     records = load_gold(gold_file)
     predictions = predict(config, records, build_nlp(config))
     table = score(records, predictions)
     shown = table if args.per_id else table[table["id"] == "ALL"]
-    print(f"NLP evaluation against {_rel(gold_file, config.root)} "
+    print(f"NLP stage against {_rel(gold_file, config.root)} "
           "(mentions: same kind and id, overlapping; positions: exact tuple)")
     print(shown.to_string(index=False))
-    out = config.paths.processed / "evaluation" / "nlp.csv"
-    write_text_atomic(out, table.to_csv(index=False, lineterminator="\n"))
-    log.info("wrote %s (per split, table and id)", _rel(out, config.root))
+    write_text_atomic(out_dir / "nlp.csv", table.to_csv(index=False, lineterminator="\n"))
     if args.errors:
         if args.errors == "test":
             log.warning("showing errors on the held-out test split: do not tune rules on them")
         print("\n".join(errors(records, predictions, args.errors)))
+        return 0
+
+    from pipeline.coding.evaluate import evaluate_coding
+
+    result = evaluate_coding(config)
+    print("\nCoding stage against data/annotations/codes_gold.jsonl (sentence level; a code "
+          "is (variable, holder, value); rejected recall needs the assessment too)")
+    summary = pd_frame(
+        [{"method/split": k, **v} for k, v in result["summary"].items()])
+    print(summary.to_string(index=False))
+    for name, tab in result["tables"].items():
+        write_text_atomic(out_dir / f"coding_{name.replace('/', '_')}.csv",
+                          tab.to_csv(index=False, lineterminator="\n"))
+    if args.per_id:
+        for name in ("rules/test", "model/train-cv", "rules+model/test"):
+            print(f"\n{name}")
+            print(result["tables"][name].to_string(index=False))
+    if "document_accuracy" in result:
+        print(f"\nDocument level, fictional briefs in tests/fixtures/briefs/: accuracy "
+              f"{result['document_accuracy']:.3f} over "
+              f"{len(result['document_cells'])} (document, variable, holder, value) cells")
+        write_text_atomic(out_dir / "coding_documents.csv",
+                          result["document_cells"].to_csv(index=False, lineterminator="\n"))
+    log.info("wrote %s/", _rel(out_dir, config.root))
     return 0
+
+
+def pd_frame(rows):
+    import pandas as pd
+
+    return pd.DataFrame(rows)
 
 
 def cmd_actors(config: Config, args: argparse.Namespace) -> int:
@@ -133,6 +179,78 @@ def cmd_actors(config: Config, args: argparse.Namespace) -> int:
         counts["ner_label"] = labels.reindex(counts.index)
         print("Named entities not in configs/actors.yaml (add an alias there to link them):")
     print(counts.to_string())
+    return 0
+
+
+def cmd_explain(config: Config, args: argparse.Namespace) -> int:
+    """Every coded value of a document or think tank, with its evidence sentences."""
+    import textwrap
+
+    from pipeline.loader import load_tables
+
+    try:
+        tables = load_tables(config.paths.processed, tables=[
+            "documents", "sentences", "codes", "doc_codes"], check_fresh=False)
+    except FileNotFoundError as exc:
+        log.error("%s", exc)
+        return 2
+    docs = tables["documents"]
+    wanted = args.target
+    chosen = docs[(docs["doc_id"].astype(str) == wanted)
+                  | (docs["think_tank"].astype(str).str.lower() == wanted.lower())]
+    if chosen.empty:
+        chosen = docs[docs["doc_id"].astype(str).str.contains(wanted, regex=False)]
+    if chosen.empty:
+        log.error("no document or think tank matches %r; ids are in documents.csv", wanted)
+        return 2
+    sentences = tables["sentences"].set_index(["doc_id", "sent_idx"])
+    codes = tables["codes"]
+    doc_codes = tables["doc_codes"]
+    if args.variable:
+        doc_codes = doc_codes[doc_codes["variable"].astype(str) == args.variable]
+    for doc in chosen.itertuples():
+        date = doc.date.date() if not pd_isna(doc.date) else "no date"
+        print(f"\n{doc.doc_id}  ({doc.think_tank if not pd_isna(doc.think_tank) else 'unknown'}"
+              f", {date}, {doc.status})")
+        rows = doc_codes[doc_codes["doc_id"].astype(str) == str(doc.doc_id)]
+        if rows.empty:
+            print("  no codes")
+        for row in rows.itertuples():
+            holder = f" [{row.holder}]" if not pd_isna(row.holder) else ""
+            print(f"  {row.variable}{holder} = {row.value}: {row.assessment}, weight "
+                  f"{row.weight:.2f}, {row.n_evidence} sentence(s)"
+                  f"{' (derived verdict)' if row.is_derived else ''}")
+            sent_codes = codes[(codes["doc_id"].astype(str) == str(doc.doc_id))
+                               & (codes["variable"].astype(str) == str(row.variable))]
+            for idx in (int(i) for i in str(row.evidence).split(";") if i):
+                sent = sentences.loc[(doc.doc_id, idx)]
+                how = sent_codes[sent_codes["sent_idx"] == idx]
+                if not row.is_derived:
+                    how = how[how["value"].astype(str) == str(row.value)]
+                method = ", ".join(sorted(
+                    f"{h.value}/{h.assessment} by {h.method} {h.confidence:.2f}"
+                    f"{f' cue {h.cue!r}' if not pd_isna(h.cue) else ''}"
+                    for h in how.itertuples()))
+                section = "-" if pd_isna(sent["section"]) else sent["section"]
+                page = "-" if pd_isna(sent["page"]) else sent["page"]
+                where = f"sentence {idx}, section {section}, page {page}"
+                print(f"    - {where}: {method}")
+                print(textwrap.indent(textwrap.fill(str(sent["text"]), 92), "        "))
+    return 0
+
+
+def pd_isna(value) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))
+
+
+def cmd_report(config: Config, args: argparse.Namespace) -> int:
+    """Write data/processed/report.html from the tables."""
+    from pipeline.report import write_report
+
+    out = write_report(config.paths.processed, config.paths.processed / "report.html")
+    log.info("wrote %s (open it in a browser; no network needed)", _rel(out, config.root))
     return 0
 
 
@@ -173,11 +291,13 @@ def cmd_status(config: Config, args: argparse.Namespace) -> int:
 def cmd_docs(config: Config, args: argparse.Namespace) -> int:
     """Regenerate docs/tables.md from the schema."""
     from pipeline.io import write_text_atomic
-    from pipeline.schemas import column_docs_markdown
+    from pipeline.schemas import column_docs_markdown, with_readme_overview
 
     target = config.root / "docs" / "tables.md"
     write_text_atomic(target, column_docs_markdown())
-    log.info("wrote %s", _rel(target, config.root))
+    readme = config.root / "README.md"
+    write_text_atomic(readme, with_readme_overview(readme.read_text(encoding="utf-8")))
+    log.info("wrote %s and the table overview in README.md", _rel(target, config.root))
     return 0
 
 
@@ -226,8 +346,17 @@ def build_parser() -> argparse.ArgumentParser:
                        help="do not show progress bars")
     add("status", cmd_status, "one line per file under data/raw/ (format, think tank, "
         "pages, words, status, cached)")
-    add("docs", cmd_docs, "regenerate docs/tables.md from the table schema")
-    p = add("evaluate", cmd_evaluate, "score mentions and positions against the gold "
+    add("docs", cmd_docs, "regenerate docs/tables.md and README.md's table overview from "
+        "the table schema")
+    p = add("explain", cmd_explain, "show every coded value of a document or think tank with "
+            "its evidence sentences, section, page and how each was coded")
+    p.add_argument("target", help="a doc_id (or part of one) or a think tank name")
+    p.add_argument("--variable", help="only this variable (e.g. cause)")
+    add("report", cmd_report, "write data/processed/report.html (self-contained HTML "
+        "report with figures and evidence)")
+    add("train", cmd_train, "train the sentence classifier from data/annotations/ "
+        "(saved in models/, used by the build while it is current)")
+    p = add("evaluate", cmd_evaluate, "score the NLP and coding stages against the gold "
             "annotations in data/annotations/ (precision, recall, F1 per split)")
     p.add_argument("--per-id", action="store_true", help="also one row per actor/proposal id")
     p.add_argument("--errors", choices=("seed", "train", "test"),

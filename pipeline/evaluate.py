@@ -124,43 +124,43 @@ def match_positions(
 
 def predict(config: Config, records: list[dict[str, Any]], nlp: Any) -> dict[str, Prediction]:
     """Run the pipeline over every gold record; seed records inside their document."""
-    from pipeline.ingest.stage import IngestOutcome, cache_file, ingest_file
-    from pipeline.io import read_cache, sha256_file
-    from pipeline.nlp.stage import doc_text
-    from pipeline.sources import discover_files, make_doc_ids
 
     predictions: dict[str, Prediction] = {}
     written = [r for r in records if r["source"] == "written"]
     for record, doc in zip(written, nlp.pipe(r["text"] for r in written), strict=True):
         predictions[record["id"]] = doc_prediction(doc)
     seeds = [r for r in records if r["source"] != "written"]
-    if seeds:
-        rel_paths = discover_files(config.paths.raw, config.ingest)
-        by_id = {doc_id: rel for rel, doc_id in make_doc_ids(rel_paths).items()}
-        for doc_id in sorted({r["source"] for r in seeds}):
-            if doc_id not in by_id:
-                raise GoldError(f"gold names document {doc_id!r}, which is not in data/raw/")
-            path = config.paths.raw / by_id[doc_id]
-            payload = read_cache(
-                cache_file(config.paths.interim, sha256_file(path), config.ingest)
-            )
-            outcome = (
-                IngestOutcome.from_payload(payload)
-                if payload is not None
-                else ingest_file(path, path.suffix.lower()[1:], config.ingest)
-            )
-            text = doc_text(outcome)[0]
-            doc = nlp(text)
-            cursor = 0
-            for record in (r for r in seeds if r["source"] == doc_id):
-                start = text.find(record["text"], cursor)
-                if start < 0:
-                    start = text.find(record["text"])
-                if start < 0:
-                    raise GoldError(f"gold record {record['id']}: text not found in {doc_id}")
-                cursor = start
-                predictions[record["id"]] = doc_prediction(doc, start, start + len(record["text"]))
+    for doc_id in sorted({r["source"] for r in seeds}):
+        text = seed_document_text(config, doc_id)
+        doc = nlp(text)
+        cursor = 0
+        for record in (r for r in seeds if r["source"] == doc_id):
+            start = text.find(record["text"], cursor)
+            if start < 0:
+                start = text.find(record["text"])
+            if start < 0:
+                raise GoldError(f"gold record {record['id']}: text not found in {doc_id}")
+            cursor = start
+            predictions[record["id"]] = doc_prediction(doc, start, start + len(record["text"]))
     return predictions
+
+
+def seed_document_text(config: Config, doc_id: str) -> str:
+    """The clean text the build parses for a seed document (from the ingest cache)."""
+    from pipeline.ingest.stage import IngestOutcome, cache_file, ingest_file
+    from pipeline.io import read_cache, sha256_file
+    from pipeline.nlp.stage import doc_text
+    from pipeline.sources import discover_files, make_doc_ids
+
+    rel_paths = discover_files(config.paths.raw, config.ingest)
+    by_id = {d: rel for rel, d in make_doc_ids(rel_paths).items()}
+    if doc_id not in by_id:
+        raise GoldError(f"gold names document {doc_id!r}, which is not in data/raw/")
+    path = config.paths.raw / by_id[doc_id]
+    payload = read_cache(cache_file(config.paths.interim, sha256_file(path), config.ingest))
+    outcome = (IngestOutcome.from_payload(payload) if payload is not None
+               else ingest_file(path, path.suffix.lower()[1:], config.ingest))
+    return doc_text(outcome)[0]
 
 
 def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:

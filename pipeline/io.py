@@ -18,6 +18,8 @@ import pyarrow.parquet as pq
 from pipeline.schemas import Table, validate
 
 _CHUNK = 1 << 20
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 
 
 def sha256_file(path: Path) -> str:
@@ -39,6 +41,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are for everyone to read
     try:
         yield tmp
         os.replace(tmp, target)
