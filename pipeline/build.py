@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from pipeline.config import Config
-from pipeline.io import write_table
+from pipeline.io import remove_stale_temporaries, write_table
 from pipeline.schemas import CODES, DOC_CODES, DOCUMENTS, MENTIONS, POSITIONS, SENTENCES
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,9 @@ def run_build(config: Config, until: str = STAGES[-1], progress: Progress | None
 
     out = config.paths.processed
     report = BuildReport()
+    # A build killed mid-write leaves only hidden temporaries (outputs are replaced
+    # atomically); sweep them so nothing half-written lingers.
+    remove_stale_temporaries(out, config.paths.interim)
     bar = (lambda name: progress(name)) if progress else (lambda name: None)
 
     started = time.perf_counter()

@@ -49,6 +49,17 @@ def atomic_path(target: Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
+def remove_stale_temporaries(*folders: Path) -> int:
+    """Delete temporary files a killed build left behind (`.NAME.*.tmp`); returns how many."""
+    removed = 0
+    for folder in folders:
+        if folder.exists():
+            for tmp in folder.rglob(".*.tmp"):
+                tmp.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")

@@ -19,8 +19,8 @@ TOP = 120
 
 
 def _esc(value: object) -> str:
-    return html.escape("" if value is None or (isinstance(value, float) and pd.isna(value))
-                       else str(value))
+    missing = value is None or (pd.api.types.is_scalar(value) and pd.isna(value))
+    return html.escape("" if missing else str(value))
 
 
 def _sequential(share: float) -> str:

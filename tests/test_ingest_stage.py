@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -201,3 +202,15 @@ def test_help_lists_commands(capsys):
     out = capsys.readouterr().out
     for command in ("build", "ingest", "status"):
         assert command in out
+
+
+def test_parallel_ingest_matches_serial_and_extracts_each_content_once(mixed_project, config):
+    raw = config.paths.raw
+    (raw / "copy").mkdir()
+    (raw / "copy" / "same-as-sejong.txt").write_bytes((raw / SEJONG).read_bytes())
+    parallel = dataclasses.replace(config, nlp=dataclasses.replace(config.nlp, n_process=2))
+    first = run_ingest(parallel)
+    assert first.n_extracted == len(first.documents) - 1  # the copy shares the extraction
+    shutil.rmtree(config.paths.interim)
+    serial = run_ingest(config)
+    pd.testing.assert_frame_equal(first.documents, serial.documents)

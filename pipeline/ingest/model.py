@@ -45,3 +45,7 @@ class ExtractionFailure(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+    def __reduce__(self) -> tuple:
+        # picklable with both arguments, so failures cross process boundaries
+        return (type(self), (self.status, self.message))

@@ -9,8 +9,9 @@ configs/think_tanks.yaml never re-reads a PDF.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
+import multiprocessing
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,18 +118,14 @@ def ingest_file(path: Path, fmt: str, settings: IngestSettings) -> IngestOutcome
         return IngestOutcome(None, failure)
 
 
-def load_outcome(
+def extract_and_cache(
     path: Path, fmt: str, sha256: str, settings: IngestSettings, interim_dir: Path
-) -> tuple[IngestOutcome, bool]:
-    """Return the file's outcome from the cache, or extract and cache it.
+) -> IngestOutcome:
+    """Extract one file and cache the outcome (runs in a worker process when parallel).
 
-    Returns:
-        The outcome and whether it came from the cache.
+    Each call writes only its own content-addressed cache entry, so workers never write
+    the same file (the caller gives each distinct content to one worker).
     """
-    entry = cache_file(interim_dir, sha256, settings)
-    payload = read_cache(entry)
-    if payload is not None:
-        return IngestOutcome.from_payload(payload), True
     try:
         outcome = ingest_file(path, fmt, settings)
     except Exception as exc:  # a bug or an unforeseen file: report it, keep the build going
@@ -136,9 +133,13 @@ def load_outcome(
         failure = ExtractionFailure(
             "error", f"unexpected {type(exc).__name__} while reading: {exc} (please report)"
         )
-        return IngestOutcome(None, failure), False  # not cached: a fix should retry it
-    write_cache(entry, outcome.to_payload())
-    return outcome, False
+        return IngestOutcome(None, failure)  # not cached: a fix should retry it
+    write_cache(cache_file(interim_dir, sha256, settings), outcome.to_payload())
+    return outcome
+
+
+def _extract_job(job: tuple[Path, str, str, IngestSettings, Path]) -> IngestOutcome:
+    return extract_and_cache(*job)
 
 
 def document_row(
@@ -190,19 +191,35 @@ def document_row(
     }
 
 
+def _run_jobs(jobs: list, processes: int, progress: Callable | None) -> Iterator[IngestOutcome]:
+    """Extract in order, in worker processes when there is more than one file to do."""
+    if processes > 1 and len(jobs) > 1:
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=processes, mp_context=ctx) as pool:
+            results = pool.map(_extract_job, jobs, chunksize=1)
+            yield from progress(results, len(jobs)) if progress else results
+    else:
+        results = map(_extract_job, jobs)
+        yield from progress(results, len(jobs)) if progress else results
+
+
 def run_ingest(
-    config: Config, progress: Callable[[list[str], int], Any] | None = None
+    config: Config, progress: Callable[[Any, int], Any] | None = None
 ) -> IngestResult:
     """Ingest every file under the raw folder and build the `documents` table.
 
+    Files whose content and settings are cached are not read again; the others are
+    extracted, with `config.nlp.n_process` worker processes.
+
     Args:
         config: the loaded configuration (paths and ingest settings).
-        progress: optional wrapper (files, total) -> iterable, to show progress (e.g. tqdm).
+        progress: optional wrapper (iterable, total) -> iterable over the files extracted.
 
     Returns:
         The `documents` frame (not yet written) and counts for the summary.
     """
     settings = config.ingest
+    processes = config.nlp.n_process
     raw_dir, interim_dir = config.paths.raw, config.paths.interim
     rel_paths = sources.discover_files(raw_dir, settings)
     doc_ids = sources.make_doc_ids(rel_paths)
@@ -212,24 +229,28 @@ def run_ingest(
     result.problems += sources.manifest_orphans(
         manifest, rel_paths, config.paths.sources_manifest
     )
-    rows = []
-    for rel in progress(rel_paths, len(rel_paths)) if progress else rel_paths:
+    files = []  # (rel, fmt, sha256, size)
+    for rel in rel_paths:
         path = raw_dir / rel
-        fmt = file_format(rel, settings)
-        sha256 = sha256_file(path)
-        started = time.perf_counter()
-        outcome, cached = load_outcome(path, fmt, sha256, settings, interim_dir)
-        if cached:
-            result.n_cached += 1
+        files.append((rel, file_format(rel, settings), sha256_file(path), path.stat().st_size))
+    outcomes: dict[tuple[str, str], IngestOutcome] = {}
+    todo: dict[tuple[str, str], str] = {}  # one extraction per distinct content and format
+    for rel, fmt, sha256, _size in files:
+        payload = read_cache(cache_file(interim_dir, sha256, settings))
+        if payload is not None:
+            outcomes[(sha256, fmt)] = IngestOutcome.from_payload(payload)
         else:
-            result.n_extracted += 1
-            log.debug("extracted %s in %.2f s", rel, time.perf_counter() - started)
-        rows.append(
-            document_row(
-                rel, doc_ids[rel], fmt, sha256, path.stat().st_size, outcome,
-                dict(manifest.rows.get(rel, {})), settings,
-            )
-        )
+            todo.setdefault((sha256, fmt), rel)
+    jobs = [(raw_dir / rel, fmt, sha, settings, interim_dir) for (sha, fmt), rel in todo.items()]
+    for key, outcome in zip(todo, _run_jobs(jobs, processes, progress), strict=True):
+        outcomes[key] = outcome
+    result.n_extracted = len(todo)
+    result.n_cached = len(files) - len(todo)
+    rows = [
+        document_row(rel, doc_ids[rel], fmt, sha256, size, outcomes[(sha256, fmt)],
+                     dict(manifest.rows.get(rel, {})), settings)
+        for rel, fmt, sha256, size in files
+    ]
     result.documents = make_frame(rows, DOCUMENTS)
     return result
 
