@@ -13,11 +13,12 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
 from pipeline.config import Config
-from pipeline.io import remove_stale_temporaries, write_table
+from pipeline.io import remove_stale_temporaries, write_table, write_text_atomic
 from pipeline.schemas import CODES, DOC_CODES, DOCUMENTS, MENTIONS, POSITIONS, SENTENCES
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,17 @@ def run_build(config: Config, until: str = STAGES[-1], progress: Progress | None
     # A build killed mid-write leaves only hidden temporaries (outputs are replaced
     # atomically); sweep them so nothing half-written lingers.
     remove_stale_temporaries(out, config.paths.interim)
+    started = time.perf_counter()
+    key = build_key(config, until)
+    key_file = out / ".build-key"
+    if _unchanged(key_file, key, out, until):
+        report.documents = pd.read_parquet(out / "documents.parquet")
+        report.stages.append(StageReport(
+            "check", time.perf_counter() - started, 0, len(report.documents),
+            "nothing changed since the last build (inputs, configs, model, code); "
+            "tables are current"))
+        return report
+    key_file.unlink(missing_ok=True)
     bar = (lambda name: progress(name)) if progress else (lambda name: None)
 
     started = time.perf_counter()
@@ -92,6 +104,7 @@ def run_build(config: Config, until: str = STAGES[-1], progress: Progress | None
         f"{counts.get('error', 0)} error); extracted {ingest.n_extracted}, "
         f"from cache {ingest.n_cached}", warnings))
     if until == "ingest":
+        write_text_atomic(key_file, key)
         return report
 
     from pipeline.nlp.stage import run_nlp
@@ -107,6 +120,7 @@ def run_build(config: Config, until: str = STAGES[-1], progress: Progress | None
         f"{nlp.n_cached}): {len(nlp.sentences)} sentences, {len(nlp.mentions)} mentions, "
         f"{len(nlp.positions)} positions", list(nlp.problems)))
     if until == "nlp":
+        write_text_atomic(key_file, key)
         return report
 
     from pipeline.coding.stage import run_coding
@@ -122,6 +136,7 @@ def run_build(config: Config, until: str = STAGES[-1], progress: Progress | None
         f"{len(coding.doc_codes)} document codes; {coding.model_note}",
         list(coding.problems)))
     if until == "coding":
+        write_text_atomic(key_file, key)
         return report
 
     started = time.perf_counter()
@@ -130,8 +145,64 @@ def run_build(config: Config, until: str = STAGES[-1], progress: Progress | None
     report.stages.append(StageReport(
         "tables", time.perf_counter() - started, len(written), 0,
         f"{len(written)} comparison tables, networks/ and datapackage.json"))
+    write_text_atomic(key_file, key)
     return report
 
+
+OUTPUTS = {
+    "ingest": ("documents",),
+    "nlp": ("documents", "sentences", "mentions", "positions"),
+    "coding": ("documents", "sentences", "mentions", "positions", "codes", "doc_codes"),
+}
+
+
+def build_key(config: Config, until: str) -> str:
+    """A hash of everything a build's outputs depend on: the input files' contents, every
+    configuration file, the annotations and trained model, the code's cache versions and
+    the installed versions of the spaCy pipeline and libraries."""
+    import hashlib
+    import importlib.metadata as md
+
+    from pipeline import sources
+    from pipeline.io import hash_files
+    from pipeline.versions import CODING_VERSION, EXTRACTOR_VERSION, NLP_VERSION
+
+    rel_paths = sources.discover_files(config.paths.raw, config.ingest)
+    hashes = hash_files(config.paths.raw, rel_paths, config.paths.interim / "raw-hashes.json")
+    parts = [until, f"x{EXTRACTOR_VERSION}", f"n{NLP_VERSION}", f"c{CODING_VERSION}"]
+    parts += [f"{rel}={digest}" for rel, digest in sorted(hashes.items())]
+    parts += [f"{p.name}={hashlib.sha256(p.read_bytes()).hexdigest()}"
+              for p in sorted(config.config_dir.glob("*.yaml"))]
+    manifest = config.paths.sources_manifest
+    if manifest.exists():
+        parts.append(f"manifest={hashlib.sha256(manifest.read_bytes()).hexdigest()}")
+    model = config.root / "models" / "coder.pkl"
+    for extra in (model, *sorted(config.paths.annotations.glob("*.jsonl"))):
+        if extra.exists():
+            parts.append(f"{extra.name}={extra.stat().st_size}:{extra.stat().st_mtime_ns}")
+    for package in ("summit-briefs", "spacy", "scikit-learn", "pdfminer.six",
+                    config.nlp.model.replace("_", "-")):
+        try:
+            parts.append(f"{package}={md.version(package)}")
+        except md.PackageNotFoundError:
+            parts.append(f"{package}=missing")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _unchanged(key_file: Path, key: str, out: Path, until: str) -> bool:
+    """True if the last complete build had this key and its outputs are all still there."""
+    try:
+        if key_file.read_text(encoding="utf-8") != key:
+            return False
+    except OSError:
+        return False
+    if until == "tables":
+        from pipeline.schemas import TABLES
+
+        names = list(TABLES)
+    else:
+        names = list(OUTPUTS[until])
+    return all((out / f"{name}.parquet").exists() for name in names)
 
 def write_aggregates(config: Config, documents: pd.DataFrame, sentences: pd.DataFrame,
                      mentions: pd.DataFrame, positions: pd.DataFrame, codes: pd.DataFrame,

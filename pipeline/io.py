@@ -31,6 +31,28 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def hash_files(root: Path, rel_paths: list[str], stat_cache: Path) -> dict[str, str]:
+    """SHA-256 of each file, re-reading only files whose size or mtime changed.
+
+    The (size, mtime_ns, sha256) of every file is kept in `stat_cache` (a JSON file in the
+    interim folder), so an unchanged corpus is hashed from its directory listing alone.
+    """
+    known = read_cache(stat_cache) or {}
+    hashes, fresh = {}, {}
+    for rel in rel_paths:
+        stat = (root / rel).stat()
+        entry = known.get(rel)
+        if entry and entry[0] == stat.st_size and entry[1] == stat.st_mtime_ns:
+            digest = entry[2]
+        else:
+            digest = sha256_file(root / rel)
+        hashes[rel] = digest
+        fresh[rel] = [stat.st_size, stat.st_mtime_ns, digest]
+    if fresh != known:
+        write_cache(stat_cache, fresh)
+    return hashes
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside `target`; move it into place only if the block succeeds.

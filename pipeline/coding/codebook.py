@@ -30,8 +30,8 @@ ASSESSMENTS = ("asserted", "rejected", "reported")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _TOP_KEYS = ("confidence", "contexts", "variables", "assessment")
 _VARIABLE_KEYS = ("id", "description", "source", "exclusive", "values")
-_VALUE_KEYS = ("id", "definition", "phrases", "patterns", "cues", "combines")
-_GROUP_KEYS = ("phrases", "patterns", "requires", "strength")
+_VALUE_KEYS = ("id", "definition", "phrases", "patterns", "cues", "combines", "rejected_implies")
+_GROUP_KEYS = ("phrases", "patterns", "requires", "strength", "main_clause")
 _CUESET_KEYS = ("phrases", "patterns")
 _ASSESSMENT_KEYS = (
     "rejection",
@@ -67,6 +67,9 @@ class CueGroup:
     # Context names (see `Codebook.contexts`): the sentence must match a cue of each.
     requires: tuple[str, ...] = ()
     strength: str = "strong"
+    # The cue counts only outside a subordinate clause opened by a scope break ("Although the
+    # summit collapsed, ..." states a plain fact, not a framing).
+    main_clause: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,9 @@ class Value:
     cues: tuple[CueGroup, ...] = ()
     # Coded when the sentence has all these values of the same variable (which it replaces).
     combines: tuple[str, ...] = ()
+    # A value of the same variable asserted when this one is rejected ("talks will not resume"
+    # expects an impasse).
+    rejected_implies: str | None = None
 
 
 @dataclass(frozen=True)
@@ -266,11 +272,15 @@ def _group(data: Any, where: str, contexts: dict[str, CueSet]) -> CueGroup:
     strength = data.get("strength", "strong")
     if strength not in STRENGTHS:
         raise ConfigError(f"{where}: strength: {strength!r} is not one of {', '.join(STRENGTHS)}")
+    main_clause = data.get("main_clause", False)
+    if not isinstance(main_clause, bool):
+        raise ConfigError(f"{where}: main_clause: expected true or false, got {main_clause!r}")
     group = CueGroup(
         _phrases(data.get("phrases"), f"{where}: phrases"),
         _patterns(data.get("patterns"), f"{where}: patterns"),
         tuple(requires),
         strength,
+        main_clause,
     )
     if not group.phrases and not group.patterns:
         raise ConfigError(f"{where}: a cue group needs phrases or patterns")
@@ -305,7 +315,10 @@ def _value(data: Any, where: str, source: str, contexts: dict[str, CueSet]) -> V
             f"{where}: no cues: give phrases, patterns, cues or combines "
             "(only variables with source 'positions' need none)"
         )
-    return Value(ident, definition, tuple(groups), tuple(combines))
+    implies = data.get("rejected_implies")
+    if implies is not None and (not isinstance(implies, str) or not _ID.match(implies)):
+        raise ConfigError(f"{where}: rejected_implies: expected a value id, got {implies!r}")
+    return Value(ident, definition, tuple(groups), tuple(combines), implies)
 
 
 def _variable(data: Any, where: str, contexts: dict[str, CueSet]) -> Variable:
@@ -336,6 +349,12 @@ def _variable(data: Any, where: str, contexts: dict[str, CueSet]) -> Variable:
                     f"{where}: values[{i}] ({value.id!r}): combines: {other!r} is not another "
                     "value of this variable"
                 )
+        implied = value.rejected_implies
+        if implied is not None and (implied not in ids or implied == value.id):
+            raise ConfigError(
+                f"{where}: values[{i}] ({value.id!r}): rejected_implies: {implied!r} is not "
+                "another value of this variable"
+            )
     return Variable(ident, description, tuple(values), source, exclusive)
 
 

@@ -28,6 +28,16 @@ AUTHOR = "author"
 PURSUES = frozenset({"proposes", "offers", "demands", "advocates", "accepts"})
 # Dependency labels of clauses that stand beside, not under, the clause of a cue.
 _SIDE_CLAUSES = frozenset({"conj", "parataxis"})
+# Negators of a clause or a noun phrase ("was not X", "not X", "never"), and the words after
+# "not" that make it a restriction rather than a negation ("not only", "not just").
+_NEGATORS = frozenset({"not", "n't", "never", "nor"})
+_NOT_A_NEGATION = frozenset({"only", "just", "merely", "simply", "least", "even", "yet", "until"})
+# Determiners / pronouns that negate a subject ("neither side miscalculated").
+_NEGATIVE_SUBJECTS = frozenset({"neither", "no", "nobody", "none", "nothing"})
+# Comparatives whose "than" sets two things against each other: "more A than B" keeps A and
+# dismisses B; "less A than B" dismisses A.
+_MORE = frozenset({"more", "rather", "greater", "bigger", "larger"})
+_LESS = frozenset({"less", "fewer"})
 
 
 class CueMatcher:
@@ -166,8 +176,126 @@ def _scope(found: _Found, sentence: Span, breaks: frozenset[str]) -> set[int]:
     return _pruned_subtree(_clause_head(span), breaks) & all_tokens
 
 
+def _in_subordinate(span: Span, breaks: frozenset[str]) -> bool:
+    """Whether a cue sits in a clause opened by a scope break ("Although the summit
+    collapsed, ...", "... because the talks broke down")."""
+    token = span.root
+    while True:
+        if any(c.dep_ == "mark" and c.lower_ in breaks for c in token.children):
+            return True
+        if token.head is token:
+            return False
+        token = token.head
+
+
 def _overlaps(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
+
+
+def _is_negator(token: Token, cue: Span) -> bool:
+    """A "not" / "never" / "nor" outside the cue that negates, not restricts ("not only")."""
+    if token.lower_ not in _NEGATORS or cue.start <= token.i < cue.end:
+        return False
+    nxt = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+    return nxt is None or nxt.lower_ not in _NOT_A_NEGATION
+
+
+def _after_but(token: Token) -> bool:
+    """Whether a conjunct is the "but Y" of "not X but Y" (Y is what the author asserts)."""
+    while token.dep_ == "conj":
+        if any(c.dep_ == "cc" and c.lower_ in ("but", "rather") for c in token.head.children):
+            return True
+        if any(c.dep_ == "cc" and c.lower_ in ("but", "rather") for c in token.children):
+            return True
+        token = token.head
+    return False
+
+
+def _negated(cue: Span) -> bool:
+    """The author denies what the cue names: "X was not what sank the talks", "the problem
+    was not X", "Nor was the outcome a product of X", "not X" ("Y, not X"), "neither X nor
+    Y", "Neither side miscalculated", "talks will not resume". A negated verb that merely
+    governs the cue ("could not agree on sanctions relief") is friction, not a denial."""
+    root = cue.root
+    if _after_but(root):
+        return False
+    # "not X" / "neither X nor Y": a negator on the cue's noun phrase (or its conjunct head)
+    token = root
+    while True:
+        if any(
+            (_is_negator(c, cue) and c.dep_ in ("neg", "preconj", "advmod", "det", "cc"))
+            or (c.lower_ == "neither" and c.dep_ in ("preconj", "det", "cc"))
+            for c in token.children
+            if not cue.start <= c.i < cue.end
+        ):
+            if token.pos_ not in ("VERB", "AUX") or token is root:
+                return True
+        if token.dep_ != "conj" or token.head is token:
+            break
+        token = token.head
+    # the verb the cue hangs on: negated if it is the cue itself or a copula ("was not X")
+    token = root
+    while token.pos_ not in ("VERB", "AUX") and token.head is not token:
+        if token.dep_ in ("relcl", "acl", "advcl", "ccomp", "xcomp", "pcomp"):
+            return False  # a clause of its own inside the noun phrase
+        token = token.head
+    if token.pos_ not in ("VERB", "AUX"):
+        return False
+    is_copula = token.lemma_ == "be" and token is not root
+    if token is not root and not is_copula:
+        return False
+    if any(_is_negator(c, cue) for c in token.children if c.dep_ in ("neg", "advmod", "cc",
+                                                                    "preconj", "dep")):
+        return True
+    # "Nor was the outcome ...": a sentence-initial "nor" before the copula
+    if any(c.lower_ == "nor" and c.i < token.i for c in token.children):
+        return True
+    if token is root:
+        # "Neither side miscalculated", "No one miscalculated"
+        for subj in (c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")):
+            if subj.lower_ in _NEGATIVE_SUBJECTS or any(
+                d.lower_ in _NEGATIVE_SUBJECTS and d.dep_ in ("det", "preconj")
+                for d in subj.children
+            ):
+                return True
+    return False
+
+
+def _compared_away(cue: Span, sentence: Span) -> bool:
+    """The cue is the dismissed side of a comparison: B in "more (to do with) A than (with)
+    B", "A rather than B"; A in "less A than B"."""
+    tokens = list(sentence)
+    for t in tokens:
+        if t.lower_ != "than":
+            continue
+        comparative = next(
+            (
+                p
+                for p in reversed(tokens[max(0, t.i - sentence.start - 15) : t.i - sentence.start])
+                if p.lower_ in _MORE | _LESS
+            ),
+            None,
+        )
+        if comparative is None:
+            continue
+        if comparative.lower_ in _LESS:
+            if comparative.i < cue.start and cue.end <= t.i:
+                return True
+            continue
+        if cue.start <= t.i:
+            continue
+        # B runs from "than" to the end of its phrase (the next clause punctuation or "but")
+        end = t.i + 1
+        while end < sentence.end and not _ends_phrase(sentence.doc[end]):
+            end += 1
+        if t.i < cue.start and cue.end <= end:
+            return True
+    return False
+
+
+def _ends_phrase(token: Token) -> bool:
+    """A token that ends the phrase after "than" (clause punctuation or a contrast)."""
+    return token.text in (",", ";", ":", ".", "—", "–") or token.lower_ in ("but", "yet", "while")
 
 
 def assess(sentence: Span, cue: Span, cues: AssessmentMatcher) -> str:
@@ -193,6 +321,8 @@ def assess(sentence: Span, cue: Span, cues: AssessmentMatcher) -> str:
     found = [f for f in cues.find(sentence) if not _overlaps(f.span, cue)]
     breaks = cues.scope_breaks
     target = cue.root.i
+    if _negated(cue) or _compared_away(cue, sentence):
+        return "rejected"
     anaphors = [f.span for f in found if f.kind == "anaphor"]
     for f in found:
         if f.kind != "rejection":
@@ -248,15 +378,16 @@ class RuleCoder:
         self.state_of = dict(state_of or {})
         # One matcher per cue-group shape (strength, requires), so that match ids stay
         # "variable:value" and the group that fired is known.
-        self._groups: dict[tuple[str, tuple[str, ...]], CueMatcher] = {}
+        self._groups: dict[tuple[str, tuple[str, ...], bool], CueMatcher] = {}
         self._combines: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        self._implies: dict[tuple[str, str], str] = {}
         self._exclusive = frozenset(v.id for v in codebook.variables if v.exclusive)
         for variable in codebook.variables:
             if variable.source != "cues":
                 continue
             for value in variable.values:
                 for group in value.cues:
-                    shape = (group.strength, group.requires)
+                    shape = (group.strength, group.requires, group.main_clause)
                     if shape not in self._groups:
                         self._groups[shape] = CueMatcher(vocab, tokenizer)
                     self._groups[shape].add(
@@ -264,6 +395,8 @@ class RuleCoder:
                     )
                 if value.combines:
                     self._combines.setdefault(variable.id, []).append((value.id, value.combines))
+                if value.rejected_implies:
+                    self._implies[(variable.id, value.id)] = value.rejected_implies
         self._contexts = CueMatcher(vocab, tokenizer)
         for name, cue_set in codebook.contexts.items():
             self._contexts.add(name, cue_set.phrases, cue_set.patterns)
@@ -296,13 +429,16 @@ class RuleCoder:
             if span.start in sent_of:
                 contexts.setdefault(sent_of[span.start], set()).add(name)
         hits: list[tuple[int, str, str, CueGroup, Span]] = []
-        for (strength, requires), matcher in self._groups.items():
-            group_meta = CueGroup(strength=strength, requires=requires)
+        breaks = self.assessment.scope_breaks
+        for (strength, requires, main_clause), matcher in self._groups.items():
+            group_meta = CueGroup(strength=strength, requires=requires, main_clause=main_clause)
             for key, span in matcher(doc):
                 idx = sent_of.get(span.start)
                 if idx is None or sent_of.get(span.end - 1) != idx:
                     continue
                 if not set(requires) <= contexts.get(idx, set()):
+                    continue
+                if main_clause and _in_subordinate(span, breaks):
                     continue
                 variable, value = key.split(":", 1)
                 hits.append((idx, variable, value, group_meta, span))
@@ -342,6 +478,16 @@ class RuleCoder:
             key = (idx, variable, value)
             if key not in best or row["confidence"] > best[key]["confidence"]:
                 best[key] = row
+        for (idx, variable, value), row in list(best.items()):
+            implied = self._implies.get((variable, value))
+            if row["assessment"] != "rejected" or not implied:
+                continue
+            if (idx, variable, implied) not in best:
+                best[(idx, variable, implied)] = {
+                    **row,
+                    "value": implied,
+                    "assessment": "asserted",
+                }
         return self._combine(doc, list(best.values()))
 
     def _combine(self, doc: Doc, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -414,9 +560,10 @@ class RuleCoder:
                     continue
                 holder = self._holder(row)
                 if row["polarity"] == "oppose" or row["relation"] not in PURSUES:
-                    # An approach a side opposes is not one it pursued; the author arguing
-                    # against one is a rejected recommendation.
-                    if holder != AUTHOR:
+                    # An approach a side opposes ("rejects") is not one it pursued, but the
+                    # author denying that a side pursued it ("did not want a grand bargain")
+                    # rejects it; the author arguing against one is a rejected recommendation.
+                    if holder != AUTHOR and row["relation"] not in PURSUES:
                         continue
                     assessment = "rejected"
                 else:

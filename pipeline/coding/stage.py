@@ -19,11 +19,10 @@ from pipeline.coding.doc_codes import aggregate_codes
 from pipeline.config import Config
 from pipeline.io import read_cache, write_cache
 from pipeline.schemas import CODES, DOC_CODES, make_frame
+from pipeline.versions import CODING_VERSION
 
 log = logging.getLogger(__name__)
 
-# Bump when a change to the coding code changes its output.
-CODING_VERSION = 1
 
 
 @dataclass

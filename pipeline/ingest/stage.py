@@ -22,13 +22,12 @@ from pipeline import sources
 from pipeline.config import Config, IngestSettings
 from pipeline.ingest.infer import infer_metadata
 from pipeline.ingest.model import ExtractedText, ExtractionFailure, Paragraph
-from pipeline.io import read_cache, sha256_file, write_cache
+from pipeline.io import hash_files, read_cache, write_cache
 from pipeline.schemas import DOCUMENTS, make_frame
+from pipeline.versions import EXTRACTOR_VERSION
 
 log = logging.getLogger(__name__)
 
-# Bump when a change to the extractors changes their output, so caches are rebuilt.
-EXTRACTOR_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -229,10 +228,11 @@ def run_ingest(
     result.problems += sources.manifest_orphans(
         manifest, rel_paths, config.paths.sources_manifest
     )
-    files = []  # (rel, fmt, sha256, size)
-    for rel in rel_paths:
-        path = raw_dir / rel
-        files.append((rel, file_format(rel, settings), sha256_file(path), path.stat().st_size))
+    hashes = hash_files(raw_dir, rel_paths, interim_dir / "raw-hashes.json")
+    files = [  # (rel, fmt, sha256, size)
+        (rel, file_format(rel, settings), hashes[rel], (raw_dir / rel).stat().st_size)
+        for rel in rel_paths
+    ]
     outcomes: dict[tuple[str, str], IngestOutcome] = {}
     todo: dict[tuple[str, str], str] = {}  # one extraction per distinct content and format
     for rel, fmt, sha256, _size in files:

@@ -15,9 +15,8 @@ import pipeline.nlp.positions  # noqa: F401  (registers briefs_positions)
 from pipeline.config import Config, ConfigError
 from pipeline.nlp.positions import load_position_rules
 from pipeline.nlp.vocab import load_vocabulary
+from pipeline.versions import NLP_VERSION
 
-# Bump when a change to the NLP code changes its output, so per-document caches are rebuilt.
-NLP_VERSION = 1
 VOCABULARY_FILES = ("actors.yaml", "proposals.yaml", "positions.yaml", "nlp.yaml")
 
 
@@ -61,7 +60,7 @@ def nlp_fingerprint(config: Config) -> str:
     """Changes when the model, its version, the vocabularies or the NLP code change."""
     import importlib.metadata as md
 
-    parts = [f"v{NLP_VERSION}", config.nlp.model, spacy.__version__]
+    parts = [f"v{NLP_VERSION}", config.nlp.model, md.version("spacy")]
     try:
         parts.append(md.version(config.nlp.model.replace("_", "-")))
     except md.PackageNotFoundError:

@@ -1,0 +1,32 @@
+"""The build as a whole: a no-op rebuild does nothing, a change redoes only what it must."""
+
+from __future__ import annotations
+
+import shutil
+
+from pipeline.build import run_build
+from pipeline.config import load_config
+from tests.conftest import PROJECT, SEJONG
+
+
+def _stages(report) -> dict[str, tuple[int, int]]:
+    return {s.stage: (s.n_done, s.n_cached) for s in report.stages}
+
+
+def test_noop_then_added_brief_then_vocabulary_edit(tmp_path):
+    shutil.copytree(PROJECT / "configs", tmp_path / "configs")
+    shutil.copytree(PROJECT / "data" / "raw", tmp_path / "data" / "raw")
+    config = load_config(tmp_path / "configs", root=tmp_path)
+    first = _stages(run_build(config))
+    assert first["ingest"] == (2, 0) and first["nlp"] == (2, 0) and first["coding"] == (2, 0)
+    assert list(_stages(run_build(config))) == ["check"]  # nothing changed
+    added = tmp_path / "data" / "raw" / "new-tank" / "copy.txt"
+    added.parent.mkdir()
+    added.write_text((tmp_path / "data" / "raw" / SEJONG).read_text() + "\nA new line.\n")
+    again = _stages(run_build(config))
+    assert again["ingest"] == (1, 2) and again["nlp"] == (1, 2) and again["coding"] == (1, 2)
+    with open(tmp_path / "configs" / "actors.yaml", "a", encoding="utf-8") as handle:
+        handle.write("\n# a comment changes the vocabulary's hash\n")
+    edited = _stages(run_build(config))
+    assert edited["ingest"] == (0, 3)  # never re-extracted
+    assert edited["nlp"] == (3, 0) and edited["coding"] == (3, 0)
