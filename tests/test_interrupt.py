@@ -38,7 +38,8 @@ def test_killed_build_keeps_previous_outputs_and_next_build_completes(tmp_path):
     shutil.copytree(PROJECT / "data" / "raw", root / "data" / "raw")
     assert _build(root).returncode == 0
     processed = root / "data" / "processed"
-    before = {p: p.read_bytes() for p in processed.rglob("*") if p.is_file()}
+    before = {p: p.read_bytes() for p in processed.rglob("*")
+              if p.is_file() and not p.name.startswith(".")}
     # new work for the next build: a brief and a changed vocabulary (re-parses everything)
     brief = PROJECT / "tests" / "fixtures" / "briefs" / "pacific-policy-forum"
     shutil.copytree(brief, root / "data" / "raw" / "pacific-policy-forum")

@@ -176,3 +176,20 @@ def test_unknown_model_is_a_config_error(project):
     config = load_config(project / "configs", root=project)
     with pytest.raises(ConfigError, match="nlp.yaml: model: spaCy pipeline"):
         build_nlp(config)
+
+
+def test_a_component_failure_drops_one_document_not_the_build(project, monkeypatch):
+    from pipeline.nlp.positions import PositionExtractor
+
+    original = PositionExtractor.__call__
+
+    def fail_on_sejong(self, doc):
+        if "Sejong" in doc.text:
+            raise RuntimeError("simulated bug")
+        return original(self, doc)
+
+    monkeypatch.setattr(PositionExtractor, "__call__", fail_on_sejong)
+    config = load_config(project / "configs", root=project)
+    result = run_nlp(config, run_ingest(config).documents)
+    assert set(result.sentences["doc_id"]) == {SECOND_ID}
+    assert any(SEJONG_ID in p and "failed" in p for p in result.problems)

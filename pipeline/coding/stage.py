@@ -86,9 +86,16 @@ def run_coding(
                 result.problems.append(f"{item.doc_id}: NLP cache missing; run `make nlp`")
                 continue
             rows, doc = parsed
-            coded = coder.code_doc(doc, rows["positions"])
-            if model is not None:
-                coded += model.code_doc(doc, coded, coder, config.coding.model_threshold)
+            try:
+                coded = coder.code_doc(doc, rows["positions"])
+                if model is not None:
+                    coded += model.code_doc(doc, coded, coder, config.coding.model_threshold)
+            except Exception as exc:  # one document's bug must not stop the build
+                log.debug("coding failed on %s", item.doc_id, exc_info=True)
+                result.problems.append(
+                    f"{item.doc_id}: coding failed ({type(exc).__name__}: {exc}); its codes "
+                    "are missing (please report)")
+                continue
             write_cache(caches[item.doc_id], {"codes": coded})
             result.n_coded += 1
     rows: list[dict[str, Any]] = []

@@ -4,6 +4,7 @@ project's components (layout, actors, targets, positions), vocabularies from `co
 from __future__ import annotations
 
 import hashlib
+import logging
 from pathlib import Path
 
 import spacy
@@ -16,6 +17,8 @@ from pipeline.config import Config, ConfigError
 from pipeline.nlp.positions import load_position_rules
 from pipeline.nlp.vocab import load_vocabulary
 from pipeline.versions import NLP_VERSION
+
+log = logging.getLogger(__name__)
 
 VOCABULARY_FILES = ("actors.yaml", "proposals.yaml", "positions.yaml", "nlp.yaml")
 
@@ -49,11 +52,22 @@ def add_components(nlp: Language, config_dir: Path) -> Language:
     return nlp
 
 
+def report_component_error(name: str, component: object, docs: list, error: Exception) -> None:
+    """A component failed on a document: log it and drop that document from this run, so one
+    odd brief does not stop the build (the NLP stage then reports it as not parsed)."""
+    head = docs[0].text[:60].replace("\n", " ") if docs else ""
+    log.warning("nlp: component %s failed (%s: %s) on the document starting %r "
+                "(please report)", name, type(error).__name__, error, head)
+
+
 def build_nlp(config: Config) -> Language:
     """The full pipeline named in configs/nlp.yaml with the project's components."""
     nlp = load_base(config.nlp.model, config.config_dir)
     nlp.max_length = max(nlp.max_length, 5_000_000)
-    return add_components(nlp, config.config_dir)
+    nlp = add_components(nlp, config.config_dir)
+    # our components are plain callables: spaCy gives them the default handler
+    nlp.default_error_handler = report_component_error
+    return nlp
 
 
 def nlp_fingerprint(config: Config) -> str:

@@ -250,6 +250,10 @@ def run_nlp(
         for doc, (item, starts, pages, kinds) in stream:
             write_parsed(item, doc, doc_rows(doc, starts, pages, kinds, vocab))
             result.n_parsed += 1
+        # a document a component failed on was dropped from the stream (see build_nlp)
+        result.problems += [f"{item.doc_id}: the NLP stage failed on it; it has no sentences, "
+                            "mentions or positions (see the warning above)"
+                            for item in todo if load_parsed(item.cache) is None]
     tables: dict[str, list[dict[str, Any]]] = {"sentences": [], "mentions": [], "positions": []}
     for item in inputs:
         parsed = load_parsed(item.cache)
