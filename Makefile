@@ -13,7 +13,7 @@ RUNTIME_STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: all build ingest nlp code report train evaluate status docs test lint clean help
+.PHONY: all build ingest nlp code report train evaluate bench status docs test lint clean help
 
 all: build ## Build the dataset: data/raw/ -> data/processed/ (default)
 
@@ -48,6 +48,10 @@ train: $(RUNTIME_STAMP) ## Train the sentence classifier from data/annotations/ 
 
 evaluate: $(RUNTIME_STAMP) ## Precision/recall/F1 against the gold data in data/annotations/
 	$(BRIEFS) evaluate --per-id
+
+BENCH_ARGS ?= --json bench.json
+bench: $(TEST_STAMP) ## Benchmark on a synthetic corpus (BENCH_ARGS="--docs 50" for a quick run)
+	$(BIN)/python -m pipeline.bench $(BENCH_ARGS)
 
 status: $(RUNTIME_STAMP) ## One line per file under data/raw/
 	$(BRIEFS) status

@@ -14,8 +14,9 @@ Every measured run is a subprocess (`python -m pipeline.bench --child SPEC`), so
 is per run. A stage that raises ImportError/NotImplementedError is reported as skipped,
 any other failure as failed; the bench goes on either way.
 
-Defaults (200 briefs, scaling 50,100,200) take about 15 minutes on 2 cores; the 200-brief
-scaling point reuses the 1-process end-to-end run. 400 briefs alone take ~8 minutes more.
+Defaults (200 briefs, scaling 50,100,200,400) take about half an hour on 2 cores; the
+200-brief scaling point reuses the 1-process end-to-end run. `--scaling 50,100` or
+`--docs 50` make a quick run.
 """
 
 from __future__ import annotations
@@ -276,13 +277,13 @@ def _child_main(spec_path: str) -> int:
 
 
 def _run_child(work: Path, kind: str, root: Path, n_process: int = 1,
-               timeout: float = 3600) -> dict[str, Any]:
+               timeout: float = 3600, until: str | None = None) -> dict[str, Any]:
     """Run one measurement in a fresh interpreter; add its wall time (start-up included)."""
     work.mkdir(parents=True, exist_ok=True)
     stamp = f"{kind}-{time.monotonic_ns()}"
     spec_file, out_file = work / f"{stamp}.spec.json", work / f"{stamp}.out.json"
     spec_file.write_text(json.dumps({"kind": kind, "root": str(root), "n_process": n_process,
-                                     "out": str(out_file)}))
+                                     "until": until, "out": str(out_file)}))
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
         [str(PROJECT_ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
@@ -458,13 +459,15 @@ def _print_report(data: dict[str, Any], out=sys.stdout) -> None:
     for sc in data.get("scaling", []):
         st = {s["stage"]: s.get("seconds") for s in sc.get("stages", [])}
         rows.append([sc["n_docs"], sc.get("seconds"), sc.get("wall_seconds"),
-                     st.get("ingest"), st.get("nlp"), st.get("coding"), sc.get("docs_per_s"),
+                     st.get("ingest"), st.get("nlp"), st.get("coding"), st.get("tables"),
+                     sc.get("docs_per_s"),
                      sc.get("words_per_s"), _mem(sc),
                      (sc.get("memory") or {}).get("peak_rss_mib"),
                      "reused" if sc.get("reused") else ""])
     if rows:
         print(_table("SCALING (n_process=1)", ["docs", "build s", "wall s", "ingest s",
-                                               "nlp s", "coding s", "docs/s", "words/s",
+                                               "nlp s", "coding s", "tables s", "docs/s",
+                                               "words/s",
                                                "tree MiB", "main MiB", ""], rows), file=out)
 
 
@@ -482,7 +485,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "(default 200)")
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2],
                         help="n_process values for the end-to-end runs (default: 1 2)")
-    parser.add_argument("--scaling", default="50,100,200",
+    parser.add_argument("--scaling", default="50,100,200,400",
                         help="comma-separated corpus sizes, built with 1 process (default "
                              "50,100,200; 400 adds ~8 min)")
     parser.add_argument("--no-scaling", action="store_true", help="skip the scaling runs")
@@ -494,6 +497,10 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--keep", type=Path,
                         help="work in this folder and keep it (default: a temp folder, "
                              "removed at the end)")
+    parser.add_argument("--until", help="last build stage to run (default: all of "
+                        "pipeline.build.STAGES), e.g. nlp while coding is unfinished")
+    parser.add_argument("--timeout", type=float, default=3600,
+                        help="seconds before one measured run is stopped (default 3600)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.docs < 1 or any(p < 1 for p in args.processes):
@@ -525,6 +532,7 @@ def main(argv: list[str] | None = None) -> int:
     data: dict[str, Any] = {
         "machine": machine_info(),
         "settings": {"docs": args.docs, "processes": processes, "seed": args.seed,
+                     "until": args.until,
                      "scaling": args.scaling_sizes, "incremental_n_process": incremental_np,
                      "words_per_txt_page": WORDS_PER_TXT_PAGE,
                      "started": time.strftime("%Y-%m-%dT%H:%M:%S")},
@@ -540,7 +548,8 @@ def main(argv: list[str] | None = None) -> int:
         for n_process in processes:
             _clean_outputs(root)
             _log(f"end to end, n_process={n_process}")
-            result = _add_rates(_run_child(work, "build", root, n_process))
+            result = _add_rates(_run_child(work, "build", root, n_process, args.timeout,
+                                           args.until))
             by_np[n_process] = result
             data["end_to_end"].append(result)
             if result.get("error"):
@@ -551,7 +560,7 @@ def main(argv: list[str] | None = None) -> int:
 
         if not args.no_floor:
             _log("floor: bare pdfminer + bare spaCy")
-            data["floor"] = _run_child(work, "floor", root, 1)
+            data["floor"] = _run_child(work, "floor", root, 1, args.timeout)
         data["ratios"] = _ratios(by_np, data["floor"])
 
         if not args.no_incremental:
@@ -564,7 +573,7 @@ def main(argv: list[str] | None = None) -> int:
             sroot = base / f"project-{n}"
             _log(f"scaling: {n} briefs")
             corpus = _make_project(sroot, n, args.seed)
-            result = _add_rates(_run_child(work, "build", sroot, 1))
+            result = _add_rates(_run_child(work, "build", sroot, 1, args.timeout, args.until))
             result.update(n_docs=n, corpus=corpus)
             data["scaling"].append(result)
             if not args.keep:
@@ -616,11 +625,11 @@ def _incremental(work: Path, root: Path, args: argparse.Namespace, n_process: in
     out = []
     if not (root / "data" / "processed").exists():
         _log("incremental: no built project (the end-to-end runs failed); building first")
-        _add_rates(_run_child(work, "build", root, n_process))
+        _add_rates(_run_child(work, "build", root, n_process, args.timeout, args.until))
 
     def rebuild(case: str, change: str) -> None:
         _log(f"incremental: {case}")
-        result = _add_rates(_run_child(work, "build", root, n_process))
+        result = _add_rates(_run_child(work, "build", root, n_process, args.timeout, args.until))
         result.update(case=case, change=change)
         out.append(result)
 

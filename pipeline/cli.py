@@ -254,6 +254,13 @@ def cmd_report(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(config: Config, args: argparse.Namespace) -> int:
+    """Run the benchmark (pipeline/bench.py) with the remaining arguments."""
+    from pipeline.bench import main as bench_main
+
+    return bench_main(args.bench_args)
+
+
 def cmd_status(config: Config, args: argparse.Namespace) -> int:
     """Print one line per file: format, think tank, pages, words, status, cached."""
     from pipeline import sources
@@ -354,6 +361,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--variable", help="only this variable (e.g. cause)")
     add("report", cmd_report, "write data/processed/report.html (self-contained HTML "
         "report with figures and evidence)")
+    p = add("bench", cmd_bench, "benchmark on a synthetic corpus: per stage, against the "
+            "floor, incremental rebuilds, scaling (see `briefs bench -- --help`)")
+    p.add_argument("bench_args", nargs=argparse.REMAINDER,
+                   help="arguments for the benchmark, e.g. --docs 50 --json bench.json")
     add("train", cmd_train, "train the sentence classifier from data/annotations/ "
         "(saved in models/, used by the build while it is current)")
     p = add("evaluate", cmd_evaluate, "score the NLP and coding stages against the gold "
