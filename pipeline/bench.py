@@ -480,14 +480,14 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         description="Benchmark the build on a synthetic corpus: end to end (per stage, "
                     "1 and 2 processes), against a floor of bare pdfminer + spaCy, "
                     "incremental rebuilds, and scaling with corpus size. The default run "
-                    "takes about 15 minutes on 2 cores.")
+                    "takes about half an hour on 2 cores.")
     parser.add_argument("--docs", type=int, default=200, help="briefs in the main corpus "
                         "(default 200)")
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2],
                         help="n_process values for the end-to-end runs (default: 1 2)")
     parser.add_argument("--scaling", default="50,100,200,400",
                         help="comma-separated corpus sizes, built with 1 process (default "
-                             "50,100,200; 400 adds ~8 min)")
+                             "50,100,200,400)")
     parser.add_argument("--no-scaling", action="store_true", help="skip the scaling runs")
     parser.add_argument("--no-floor", action="store_true", help="skip the floor")
     parser.add_argument("--no-incremental", action="store_true",

@@ -53,8 +53,15 @@ def test_approach_comes_from_positions_with_the_vocabulary_ids():
 
 def test_assessment_section_has_rejection_and_report_cues():
     cues = load_codebook(CODEBOOK).assessment
-    assert cues.rejection and cues.report and cues.anaphors and cues.hedges
+    assert cues.rejection and cues.report and cues.anaphors and cues.hedges and cues.rebuttal
     assert {c.scope for c in cues.rejection} == {"clause", "following"}
+
+
+def test_value_options_load():
+    codebook = load_codebook(CODEBOOK)
+    assert codebook.variable("outlook").value("resumption").rejected_implies == "impasse"
+    failure = codebook.variable("outcome_framing").value("failure")
+    assert any(group.main_clause for group in failure.cues)
 
 
 # ----------------------------------------------------------------------------- malformed
@@ -125,6 +132,14 @@ def _bad_confidence(d):
     d["confidence"]["weak"] = 2
 
 
+def _bad_rejected_implies(d):
+    _value(d, "outlook", "resumption")["rejected_implies"] = "collapse"
+
+
+def _bad_main_clause(d):
+    _value(d, "outcome_framing", "failure")["cues"][0]["main_clause"] = "yes please"
+
+
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
@@ -140,6 +155,8 @@ def _bad_confidence(d):
         (_bad_scope, "rejection[0]: scope: 'paragraph'"),
         (_bad_combines, "combines: 'success'"),
         (_bad_confidence, "confidence: weak"),
+        (_bad_rejected_implies, "rejected_implies: 'collapse' is not another value"),
+        (_bad_main_clause, "main_clause: expected true or false"),
     ],
 )
 def test_malformed_codebook_names_file_and_key(tmp_path, edit, expected):

@@ -38,6 +38,7 @@ _ASSESSMENT_KEYS = (
     "report",
     "endorsement",
     "contrast",
+    "rebuttal",
     "anaphors",
     "hedges",
     "scope_breaks",
@@ -129,6 +130,9 @@ class AssessmentCues:
     endorsement: CueSet = CueSet()
     # "but", "however": after a reported claim, a rejection in the contrast clause rejects it.
     contrast: CueSet = CueSet()
+    # "this underestimates", "that view ignores": after a contrast, dismisses what others said
+    # before it (without dismissing the words it governs itself).
+    rebuttal: CueSet = CueSet()
     # "these two factors": a rejection naming them reaches every code in the sentence.
     anaphors: CueSet = CueSet()
     # Hedges keep a code asserted but lower its confidence.
@@ -388,6 +392,7 @@ def _assessment(data: Any, where: str) -> AssessmentCues:
         report=cue_lists("report"),
         endorsement=_cue_set(data.get("endorsement"), f"{where}: endorsement"),
         contrast=_cue_set(data.get("contrast"), f"{where}: contrast"),
+        rebuttal=_cue_set(data.get("rebuttal"), f"{where}: rebuttal"),
         anaphors=_cue_set(data.get("anaphors"), f"{where}: anaphors"),
         hedges=_cue_set(data.get("hedges"), f"{where}: hedges"),
         scope_breaks=tuple(b.lower() for b in breaks),

@@ -24,18 +24,23 @@ METHOD = "rules"
 # Approach rows restate the NLP stage's positions (the codes table's method enum).
 POSITIONS_METHOD = "positions"
 AUTHOR = "author"
+# Contexts (configs/codebook.yaml) for approaches the positions miss: a recommendation in
+# the author's voice, a fixed end state (which makes step-by-step implementation a hybrid), and
+# the big / small deal wording used when the NLP stage found no approach in the sentence.
+RECOMMEND, END_STATE, BIG_SIDE, SMALL_SIDE = "recommend", "end_state", "big_side", "small_side"
 # Relations by which a side pursues (or the author recommends) an approach.
 PURSUES = frozenset({"proposes", "offers", "demands", "advocates", "accepts"})
 # Dependency labels of clauses that stand beside, not under, the clause of a cue.
 _SIDE_CLAUSES = frozenset({"conj", "parataxis"})
 # Negators of a clause or a noun phrase ("was not X", "not X", "never"), and the words after
 # "not" that make it a restriction rather than a negation ("not only", "not just").
-_NEGATORS = frozenset({"not", "n't", "never", "nor"})
+_NEGATORS = frozenset({"not", "n't", "never", "nor", "hardly", "scarcely"})
 _NOT_A_NEGATION = frozenset({"only", "just", "merely", "simply", "least", "even", "yet", "until"})
 # Determiners / pronouns that negate a subject ("neither side miscalculated").
 _NEGATIVE_SUBJECTS = frozenset({"neither", "no", "nobody", "none", "nothing"})
 # Comparatives whose "than" sets two things against each other: "more A than B" keeps A and
 # dismisses B; "less A than B" dismisses A.
+_REASONS = frozenset({"because", "since", "given"})
 _MORE = frozenset({"more", "rather", "greater", "bigger", "larger"})
 _LESS = frozenset({"less", "fewer"})
 
@@ -74,10 +79,11 @@ class CueMatcher:
             return []
         doc = doclike.doc if isinstance(doclike, Span) else doclike
         offset = doclike.start if isinstance(doclike, Span) else 0
+        # On a Span, the PhraseMatcher returns Doc indices but the Matcher Span indices.
         raw = list(self.phrases(doclike)) if len(self.phrases) else []
         if len(self.matcher):
-            raw += self.matcher(doclike)
-        found = {(self.vocab.strings[m], offset + s, offset + e) for m, s, e in raw}
+            raw += [(m, offset + s, offset + e) for m, s, e in self.matcher(doclike)]
+        found = {(self.vocab.strings[m], s, e) for m, s, e in raw}
         return [(key, doc[s:e]) for key, s, e in sorted(found, key=lambda x: (x[1], x[2], x[0]))]
 
 
@@ -102,6 +108,7 @@ class AssessmentMatcher:
         for kind, cue_set in (
             ("endorsement", cues.endorsement),
             ("contrast", cues.contrast),
+            ("rebuttal", cues.rebuttal),
             ("anaphor", cues.anaphors),
             ("hedge", cues.hedges),
         ):
@@ -135,7 +142,7 @@ def _clause_head(span: Span) -> Token:
     token = span.root
     if token.dep_ in ("prep", "advmod", "npadvmod", "advcl") and token.head not in span:
         token = token.head  # "according to X", "reportedly": the clause they modify
-    while token.pos_ not in ("VERB", "AUX") and token.head is not token:
+    while token.pos_ not in ("VERB", "AUX") and token.head != token:
         token = token.head
     return token
 
@@ -172,6 +179,13 @@ def _scope(found: _Found, sentence: Span, breaks: frozenset[str]) -> set[int]:
         if not after:
             clause = _pruned_subtree(_clause_head(span), breaks) & all_tokens
             after = {i for i in clause if i >= span.end}
+        if found.kind == "rejection":
+            # "Rather than X, Y ...": a dismissal reaches the end of its phrase, not past it
+            stop = next(
+                (i for i in range(span.end, sentence.end) if span.doc[i].text in (",", ";", ":")),
+                sentence.end,
+            )
+            after = {i for i in after if i < stop}
         return after
     return _pruned_subtree(_clause_head(span), breaks) & all_tokens
 
@@ -183,7 +197,7 @@ def _in_subordinate(span: Span, breaks: frozenset[str]) -> bool:
     while True:
         if any(c.dep_ == "mark" and c.lower_ in breaks for c in token.children):
             return True
-        if token.head is token:
+        if token.head == token:
             return False
         token = token.head
 
@@ -196,6 +210,9 @@ def _is_negator(token: Token, cue: Span) -> bool:
     """A "not" / "never" / "nor" outside the cue that negates, not restricts ("not only")."""
     if token.lower_ not in _NEGATORS or cue.start <= token.i < cue.end:
         return False
+    before = token.doc[token.i - 1] if token.i > 0 else None
+    if before is not None and (before.text in (",", ";") or before.lower_ in ("and", "but")):
+        return False  # "Y, not X": negates X only (see _contrastive_not)
     nxt = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
     return nxt is None or nxt.lower_ not in _NOT_A_NEGATION
 
@@ -209,6 +226,26 @@ def _after_but(token: Token) -> bool:
             return True
         token = token.head
     return False
+
+
+def _contrastive_not(cue: Span, sentence: Span) -> Token | None:
+    """The "not" of "Y, not X" / "due to Y and not X" if the cue is its X (up to the next
+    clause punctuation)."""
+    for t in sentence:
+        if t.lower_ != "not" or t.i == sentence.start or t.i >= cue.start:
+            continue
+        before = t.doc[t.i - 1]
+        if before.text not in (",", "—", "–", ";") and before.lower_ not in ("and", "but"):
+            continue
+        nxt = t.doc[t.i + 1] if t.i + 1 < len(t.doc) else None
+        if nxt is None or nxt.lower_ in _NOT_A_NEGATION or nxt.pos_ in ("VERB", "AUX"):
+            continue
+        end = t.i + 1
+        while end < sentence.end and not _ends_phrase(t.doc[end]):
+            end += 1
+        if cue.end <= end:
+            return t
+    return None
 
 
 def _negated(cue: Span) -> bool:
@@ -228,31 +265,39 @@ def _negated(cue: Span) -> bool:
             for c in token.children
             if not cue.start <= c.i < cue.end
         ):
-            if token.pos_ not in ("VERB", "AUX") or token is root:
+            if token.pos_ not in ("VERB", "AUX") or token == root:
                 return True
-        if token.dep_ != "conj" or token.head is token:
+        if token.dep_ != "conj" or token.head == token:
             break
         token = token.head
     # the verb the cue hangs on: negated if it is the cue itself or a copula ("was not X")
     token = root
-    while token.pos_ not in ("VERB", "AUX") and token.head is not token:
+    while token.pos_ not in ("VERB", "AUX") and token.head != token:
         if token.dep_ in ("relcl", "acl", "advcl", "ccomp", "xcomp", "pcomp"):
             return False  # a clause of its own inside the noun phrase
         token = token.head
     if token.pos_ not in ("VERB", "AUX"):
         return False
-    is_copula = token.lemma_ == "be" and token is not root
-    if token is not root and not is_copula:
+    is_copula = token.lemma_ == "be" and token != root
+    if token != root and not is_copula:
         return False
-    if any(_is_negator(c, cue) for c in token.children if c.dep_ in ("neg", "advmod", "cc",
-                                                                    "preconj", "dep")):
+    if any(
+        _is_negator(c, cue)
+        for c in token.children
+        if c.dep_ in ("neg", "advmod", "cc", "preconj", "dep")
+    ):
         return True
     # "Nor was the outcome ...": a sentence-initial "nor" before the copula
     if any(c.lower_ == "nor" and c.i < token.i for c in token.children):
         return True
-    if token is root:
+    if token == root:
         # "Neither side miscalculated", "No one miscalculated"
-        for subj in (c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")):
+        subjects = (
+            c
+            for c in token.children
+            if c.dep_ in ("nsubj", "nsubjpass") and not cue.start <= c.i < cue.end
+        )
+        for subj in subjects:
             if subj.lower_ in _NEGATIVE_SUBJECTS or any(
                 d.lower_ in _NEGATIVE_SUBJECTS and d.dep_ in ("det", "preconj")
                 for d in subj.children
@@ -318,10 +363,16 @@ def assess(sentence: Span, cue: Span, cues: AssessmentMatcher) -> str:
     Returns:
         "asserted", "rejected" or "reported".
     """
-    found = [f for f in cues.find(sentence) if not _overlaps(f.span, cue)]
+    # An assessment cue that the code's cue begins with is part of it ("cannot be blamed on
+    # either side" is a cue of `neither`, not a rejection of it).
+    found = [
+        f
+        for f in cues.find(sentence)
+        if not (_overlaps(f.span, cue) and f.span.start == cue.start)
+    ]
     breaks = cues.scope_breaks
     target = cue.root.i
-    if _negated(cue) or _compared_away(cue, sentence):
+    if _negated(cue) or _compared_away(cue, sentence) or _contrastive_not(cue, sentence):
         return "rejected"
     anaphors = [f.span for f in found if f.kind == "anaphor"]
     for f in found:
@@ -333,15 +384,31 @@ def assess(sentence: Span, cue: Span, cues: AssessmentMatcher) -> str:
         clause = _pruned_subtree(_clause_head(f.span), breaks)
         if any(a.root.i in clause or _overlaps(a, f.span) for a in anaphors):
             return "rejected"
-    reports = [f for f in found if f.kind == "report" and target in _scope(f, sentence, breaks)]
+    # What others said includes its reasons ("Trump said he left because ...").
+    report_breaks = breaks - _REASONS
+    cue_tokens = set(range(cue.start, cue.end))
+    reports = [
+        f
+        for f in found
+        if f.kind == "report"
+        and (target in (scope := _scope(f, sentence, report_breaks)) or cue_tokens & scope)
+    ]
     if not reports:
         return "asserted"
     if any(f.kind == "endorsement" for f in found):
         return "asserted"
-    contrasts = [f.span.start for f in found if f.kind == "contrast" and f.span.start > cue.end]
-    if contrasts and any(f.kind == "rejection" and f.span.start > min(contrasts) for f in found):
+    if _rebutted(found, cue):
         return "rejected"
     return "reported"
+
+
+def _rebutted(found: list[_Found], cue: Span) -> bool:
+    """A rejection or rebuttal after a contrast that follows the cue ("some blame X, but
+    that is overstated", "... but this underestimates ...")."""
+    contrasts = [f.span.start for f in found if f.kind == "contrast" and f.span.start > cue.end]
+    return bool(contrasts) and any(
+        f.kind in ("rejection", "rebuttal") and f.span.start > min(contrasts) for f in found
+    )
 
 
 # -------------------------------------------------------------------------------- coder
@@ -595,6 +662,96 @@ class RuleCoder:
                     best[key] = out
         return list(best.values())
 
+    def _author_approaches(
+        self,
+        doc: Doc,
+        sents: list[tuple[int, Span, int]],
+        positions: Sequence[Mapping],
+        rows: list[dict[str, Any]],
+    ) -> list[dict[str, Any]]:
+        """Approaches the author recommends that the positions missed ("The sensible way
+        forward is a phased deal", "What is needed is ... implemented in stages"), and the
+        author's step-by-step implementation of a fixed end state read as `hybrid`."""
+        if "approach" not in self._positions:
+            return rows
+        values = self._positions["approach"]
+        sent_of = {}
+        for idx, sent, _ in sents:
+            for i in range(sent.start, sent.end):
+                sent_of[i] = idx
+        spans = {idx: sent for idx, sent, _ in sents}
+        contexts: dict[int, dict[str, list[Span]]] = {}
+        for name, span in self._contexts(doc):
+            if span.start in sent_of:
+                contexts.setdefault(sent_of[span.start], {}).setdefault(name, []).append(span)
+        found: dict[int, list[tuple[str, Span]]] = {}
+        for span in doc.spans["approaches"] if "approaches" in doc.spans else []:
+            if span.id_ in values and span.start in sent_of:
+                found.setdefault(sent_of[span.start], []).append((span.id_, span))
+        covered = {
+            (r.get("sent_idx"), r.get("target_text"))
+            for r in positions
+            if r.get("target_kind", "approach") == "approach"
+        }
+        out = list(rows)
+        for idx, sent in spans.items():
+            ctx = contexts.get(idx, {})
+            if RECOMMEND not in ctx:
+                continue
+            candidates = [
+                (value, span)
+                for value, span in found.get(idx, [])
+                if (idx, span.text) not in covered
+            ]
+            if not found.get(idx) and not any(r["sent_idx"] == idx for r in rows):
+                candidates = [("big_deal", s) for s in ctx.get(BIG_SIDE, [])] + [
+                    ("small_deal", s) for s in ctx.get(SMALL_SIDE, [])
+                ]
+            for value, span in candidates:
+                assessment = assess(sent, span, self.assessment)
+                if assessment == "reported" or any(
+                    r["sent_idx"] == idx and r["holder"] == AUTHOR and r["value"] == value
+                    for r in out
+                ):
+                    continue
+                confidence = self.codebook.confidence.weak
+                out.append(
+                    {
+                        "sent_idx": idx,
+                        "variable": "approach",
+                        "value": value,
+                        "holder": AUTHOR,
+                        "assessment": assessment,
+                        "method": POSITIONS_METHOD,
+                        "confidence": confidence,
+                        "cue": span.text,
+                        "start_char": span.start_char,
+                        "end_char": span.end_char,
+                    }
+                )
+        # the author's step-by-step implementation of a fixed end state is a hybrid
+        for idx in spans:
+            ctx = contexts.get(idx, {})
+            mine = [
+                r
+                for r in out
+                if r["sent_idx"] == idx
+                and r["variable"] == "approach"
+                and r["holder"] == AUTHOR
+                and r["assessment"] == "asserted"
+            ]
+            small = [r for r in mine if r["value"] == "small_deal"]
+            if not small or "hybrid" not in values:
+                continue
+            framed = END_STATE in ctx or BIG_SIDE in ctx
+            if not framed and not any(r["value"] == "big_deal" for r in mine):
+                continue
+            hybrid = {**small[0], "value": "hybrid"}
+            out = [r for r in out if not any(r is m for m in mine if m["value"] != "hybrid")]
+            if not any(r["value"] == "hybrid" for r in mine):
+                out.append(hybrid)
+        return out
+
     # -- public ----------------------------------------------------------------------------
 
     def sentence_assessment(self, sentence: Span) -> str:
@@ -622,7 +779,9 @@ class RuleCoder:
             sentence x variable x holder x value, sorted by those keys.
         """
         sents = list(iter_sentences(doc))
-        rows = self._cue_rows(doc, sents) + self._position_rows(doc, sents, positions)
+        position_rows = self._position_rows(doc, sents, positions)
+        position_rows = self._author_approaches(doc, sents, positions, position_rows)
+        rows = self._cue_rows(doc, sents) + position_rows
         return sorted(
             rows, key=lambda r: (r["sent_idx"], r["variable"], r["holder"] or "", r["value"])
         )
