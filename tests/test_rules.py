@@ -288,7 +288,7 @@ def test_mentions_are_not_codes(nlp, coder, text):
     [
         # a concessive plain fact + something positive is a constructive no-deal, not mixed
         (
-            "Although the summit collapsed, the two leaders kept the channel open.",
+            "Although the summit collapsed, the leaders parted well and the door remains open.",
             {("outcome_framing", "constructive_no_deal", "asserted")},
         ),
         # attributing the breakdown to X rejects X; mentioning the breakdown frames nothing
