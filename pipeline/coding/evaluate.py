@@ -118,6 +118,8 @@ def score_codes(gold: dict[str, set[Code]], pred: dict[str, set[Code]],
             if code[3] == "rejected":
                 counts[("ALL", "rejected", "gold")] += 1
                 counts[("ALL", "rejected", "found")] += code in p
+                if code[:3] in p_keys:  # the value was found: was it judged rejected?
+                    counts[("ALL", "rejected", "detected")] += 1
     rows = []
     for var, value in sorted({k[:2] for k in counts if k[0] != "ALL"},
                              key=lambda k: (k[0], k[1] != "ALL", k[1])):
@@ -128,10 +130,15 @@ def score_codes(gold: dict[str, set[Code]], pred: dict[str, set[Code]],
                      "precision": round(p, 3), "recall": round(r, 3),
                      "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0})
     gold_rej = counts[("ALL", "rejected", "gold")]
+    found = counts[("ALL", "rejected", "found")]
+    detected = counts[("ALL", "rejected", "detected")]
     rows.append({"variable": "assessment", "value": "rejected_recall", "n_gold": gold_rej,
-                 "n_pred": counts[("ALL", "rejected", "found")], "precision": None,
-                 "recall": round(counts[("ALL", "rejected", "found")] / gold_rej, 3)
-                 if gold_rej else None, "f1": None})
+                 "n_pred": found, "precision": None,
+                 "recall": round(found / gold_rej, 3) if gold_rej else None, "f1": None})
+    # of the rejected values the method found at all, the share it judged rejected
+    rows.append({"variable": "assessment", "value": "rejected_recall_if_found",
+                 "n_gold": detected, "n_pred": found, "precision": None,
+                 "recall": round(found / detected, 3) if detected else None, "f1": None})
     return pd.DataFrame(rows)
 
 
@@ -257,10 +264,11 @@ def evaluate_coding(config: Config, briefs_dir: Path | None = None) -> dict[str,
     tables["rules+model/test"] = score_codes(gold["test"], combined)
     summary = {}
     for name, table in tables.items():
-        rejected = table[table["value"] == "rejected_recall"]["recall"].iloc[0]
+        recall = table.set_index("value")["recall"]
         summary[name] = {"cause_macro_f1": macro_f1(table, "cause"),
                          "approach_macro_f1": macro_f1(table, "approach"),
-                         "rejected_recall": rejected}
+                         "rejected_recall": recall["rejected_recall"],
+                         "rejected_recall_if_found": recall["rejected_recall_if_found"]}
     result: dict[str, Any] = {"tables": tables, "summary": summary}
     briefs_dir = briefs_dir or config.root / "tests" / "fixtures" / "briefs"
     if (briefs_dir / "doc_gold.json").exists():
