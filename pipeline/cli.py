@@ -297,11 +297,13 @@ def cmd_status(config: Config, args: argparse.Namespace) -> int:
 
 def cmd_docs(config: Config, args: argparse.Namespace) -> int:
     """Regenerate docs/tables.md from the schema."""
+    from pipeline.coding.codebook import load_codebook
     from pipeline.io import write_text_atomic
     from pipeline.schemas import column_docs_markdown, with_readme_overview
 
     target = config.root / "docs" / "tables.md"
-    write_text_atomic(target, column_docs_markdown())
+    codebook = load_codebook(config.config_dir / "codebook.yaml")
+    write_text_atomic(target, column_docs_markdown(codebook))
     readme = config.root / "README.md"
     write_text_atomic(readme, with_readme_overview(readme.read_text(encoding="utf-8")))
     log.info("wrote %s and the table overview in README.md", _rel(target, config.root))

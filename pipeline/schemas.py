@@ -499,8 +499,9 @@ def validate(frame: pd.DataFrame, table: Table) -> None:
         raise SchemaError(f"{table.name}: duplicate primary key {list(table.primary_key)}")
 
 
-def column_docs_markdown() -> str:
-    """Markdown documentation of every table and column (written to docs/tables.md)."""
+def column_docs_markdown(codebook: object | None = None) -> str:
+    """Markdown documentation of every table and column (written to docs/tables.md), and of
+    the codebook's variables and values when a `Codebook` is given."""
     lines = [
         "# Output tables",
         "",
@@ -522,6 +523,15 @@ def column_docs_markdown() -> str:
             req = "yes" if col.required else ""
             lines.append(f"| `{col.name}` | {col.type} | {req} | {col.description}{allowed} |")
         lines.append("")
+    if codebook is not None:
+        lines += ["## Codebook values", "",
+                  "The values of `codes.variable` / `codes.value` (and `doc_codes`, "
+                  "`comparison`), from configs/codebook.yaml.", ""]
+        for variable in codebook.variables:
+            lines += [f"### `{variable.id}`", "", variable.description, "",
+                      "| value | definition |", "|---|---|"]
+            lines += [f"| `{value.id}` | {value.definition} |" for value in variable.values]
+            lines.append("")
     return "\n".join(lines)
 
 

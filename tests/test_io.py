@@ -83,8 +83,13 @@ def test_column_docs_cover_every_column():
         assert f"| `{name}` |" in docs
 
 
-def test_committed_column_docs_are_current():
+def test_committed_column_docs_and_readme_overview_are_current():
+    from pipeline.coding.codebook import load_codebook
+    from pipeline.schemas import with_readme_overview
     from tests.conftest import PROJECT
 
+    codebook = load_codebook(PROJECT / "configs" / "codebook.yaml")
     committed = (PROJECT / "docs" / "tables.md").read_text(encoding="utf-8")
-    assert committed == column_docs_markdown(), "run `make docs` and commit docs/tables.md"
+    assert committed == column_docs_markdown(codebook), "run `make docs` and commit"
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    assert with_readme_overview(readme) == readme, "run `make docs` and commit README.md"
