@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
-
 from pipeline.build import run_build
 from pipeline.config import load_config
-from tests.conftest import PROJECT, SEJONG
+from tests.conftest import SEJONG, copy_project
 
 
 def _stages(report) -> dict[str, tuple[int, int]]:
@@ -14,8 +12,7 @@ def _stages(report) -> dict[str, tuple[int, int]]:
 
 
 def test_noop_then_added_brief_then_vocabulary_edit(tmp_path):
-    shutil.copytree(PROJECT / "configs", tmp_path / "configs")
-    shutil.copytree(PROJECT / "data" / "raw", tmp_path / "data" / "raw")
+    copy_project(tmp_path)
     config = load_config(tmp_path / "configs", root=tmp_path)
     first = _stages(run_build(config))
     assert first["ingest"] == (2, 0) and first["nlp"] == (2, 0) and first["coding"] == (2, 0)

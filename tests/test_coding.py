@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pandas as pd
 import pytest
 
@@ -14,17 +12,12 @@ from pipeline.coding.stage import run_coding
 from pipeline.config import SectionWeight, load_config
 from pipeline.ingest.stage import run_ingest
 from pipeline.nlp.stage import run_nlp
-from tests.conftest import PROJECT
-
-SEJONG_ID = "sejong-institute__sejong-2019-03-28-woo-us-perception-second-summit"
-SECOND_ID = "unknown__unknown-2019-hanoi-assessment-and-prospects"
+from tests.conftest import SECOND_ID, SEJONG_ID, copy_project
 
 
 @pytest.fixture(scope="module")
 def coded(tmp_path_factory):
-    root = tmp_path_factory.mktemp("project")
-    shutil.copytree(PROJECT / "configs", root / "configs")
-    shutil.copytree(PROJECT / "data" / "raw", root / "data" / "raw")
+    root = copy_project(tmp_path_factory.mktemp("project"))
     config = load_config(root / "configs", root=root)
     documents = run_ingest(config).documents
     nlp = run_nlp(config, documents)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.conftest import PROJECT
+from tests.conftest import BRIEFS, copy_project
 
 
 def _build(root: Path, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -33,15 +33,13 @@ def _readable_tables(processed: Path) -> dict[str, pd.DataFrame]:
 
 @pytest.mark.slow
 def test_killed_build_keeps_previous_outputs_and_next_build_completes(tmp_path):
-    root = tmp_path / "project"
-    shutil.copytree(PROJECT / "configs", root / "configs")
-    shutil.copytree(PROJECT / "data" / "raw", root / "data" / "raw")
+    root = copy_project(tmp_path / "project")
     assert _build(root).returncode == 0
     processed = root / "data" / "processed"
     before = {p: p.read_bytes() for p in processed.rglob("*")
               if p.is_file() and not p.name.startswith(".")}
     # new work for the next build: a brief and a changed vocabulary (re-parses everything)
-    brief = PROJECT / "tests" / "fixtures" / "briefs" / "pacific-policy-forum"
+    brief = BRIEFS / "pacific-policy-forum"
     shutil.copytree(brief, root / "data" / "raw" / "pacific-policy-forum")
     with open(root / "configs" / "actors.yaml", "a", encoding="utf-8") as handle:
         handle.write("\n# edited\n")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pandas as pd
 import pytest
 import spacy
@@ -14,24 +12,13 @@ from pipeline.nlp.build import build_nlp
 from pipeline.nlp.layout import HEADINGS, is_heading, paragraph_spans
 from pipeline.nlp.positions import load_position_rules, position_rows
 from pipeline.nlp.stage import run_nlp
-from tests.conftest import PROJECT
-
-SEJONG_ID = "sejong-institute__sejong-2019-03-28-woo-us-perception-second-summit"
-SECOND_ID = "unknown__unknown-2019-hanoi-assessment-and-prospects"
-
-
-@pytest.fixture(scope="session")
-def nlp():
-    """The real configured pipeline, loaded once."""
-    return build_nlp(load_config())
+from tests.conftest import SECOND_ID, SEJONG_ID, copy_project
 
 
 @pytest.fixture(scope="session")
 def seed_tables(tmp_path_factory):
     """Ingest and NLP over the two seed briefs in a throw-away project (run once)."""
-    root = tmp_path_factory.mktemp("project")
-    shutil.copytree(PROJECT / "configs", root / "configs")
-    shutil.copytree(PROJECT / "data" / "raw", root / "data" / "raw")
+    root = copy_project(tmp_path_factory.mktemp("project"))
     config = load_config(root / "configs", root=root)
     documents = run_ingest(config).documents
     return config, documents, run_nlp(config, documents)

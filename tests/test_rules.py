@@ -11,7 +11,6 @@ from pipeline.coding.codebook import load_codebook
 from pipeline.coding.rules import RuleCoder, assess
 from pipeline.config import load_config
 from pipeline.ingest.txt import extract_txt
-from pipeline.nlp.build import build_nlp
 from pipeline.nlp.positions import position_rows
 from pipeline.nlp.stage import iter_sentences
 from tests.conftest import PROJECT, SEEDS, SEJONG, UNKNOWN
@@ -28,12 +27,6 @@ COLUMNS = [
     "start_char",
     "end_char",
 ]
-
-
-@pytest.fixture(scope="session")
-def nlp():
-    """The real configured pipeline, loaded once."""
-    return build_nlp(load_config())
 
 
 @pytest.fixture(scope="session")

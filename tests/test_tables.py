@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import shutil
 import warnings
 from pathlib import Path
 
@@ -19,19 +18,12 @@ from pipeline.cli import main
 from pipeline.config import load_config
 from pipeline.loader import StaleTableWarning
 from pipeline.schemas import NETWORK_TABLES, TABLES
-from tests.conftest import PROJECT
-
-BRIEFS = PROJECT / "tests" / "fixtures" / "briefs"
+from tests.conftest import PROJECT, copy_project
 
 
 def make_project(root: Path) -> Path:
     """Configs, the seed briefs and the fictional briefs (several think tanks)."""
-    shutil.copytree(PROJECT / "configs", root / "configs")
-    shutil.copytree(PROJECT / "data" / "raw", root / "data" / "raw")
-    shutil.copytree(BRIEFS, root / "data" / "raw", dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("*.json", "*.md"))
-    shutil.copy(PROJECT / "README.md", root / "README.md")
-    return root
+    return copy_project(root, briefs=True)
 
 
 @pytest.fixture(scope="module")
