@@ -34,13 +34,13 @@ build: $(RUNTIME_STAMP) ## Run every stage; only new or changed files are redone
 ingest: $(RUNTIME_STAMP) ## Extract text and metadata into the documents table
 	$(BRIEFS) ingest
 
-nlp: ingest ## Sentences, actor/proposal mentions and positions (spaCy)
+nlp: $(RUNTIME_STAMP) ## Sentences, actor/proposal mentions and positions (spaCy)
 	$(BRIEFS) nlp
 
 code: $(RUNTIME_STAMP) ## Codebook codes per sentence and document (codes, doc_codes)
 	$(BRIEFS) code
 
-report: $(RUNTIME_STAMP) ## Write data/processed/report.html from the tables
+report: build ## Write data/processed/report.html from the tables (builds first)
 	$(BRIEFS) report
 
 train: $(RUNTIME_STAMP) ## Train the sentence classifier from data/annotations/ (models/)
