@@ -265,7 +265,7 @@ def write_aggregates(config: Config, documents: pd.DataFrame, sentences: pd.Data
     wide = aggregate.comparison_wide(comparison)
     write_text_atomic(out / "comparison_wide.csv",
                       wide.to_csv(index=False, lineterminator="\n", float_format="%.4f"))
-    package = datapackage(config, documents)
+    package = datapackage(config, documents, list(wide.columns))
     write_text_atomic(out / "datapackage.json",
                       json.dumps(package, indent=2, ensure_ascii=False, default=str) + "\n")
     return [t.name for t in tables] + [STATEMENTS.name, NETWORK.name, "comparison_wide"]

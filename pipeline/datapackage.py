@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.config import Config
-from pipeline.schemas import TABLES, Column, Table
+from pipeline.schemas import NETWORK_TABLES, TABLES, Column, Table
 
 # Columns whose allowed values are codebook ids, and where they come from.
 CODEBOOK_ENUMS = {
@@ -28,6 +28,17 @@ CODEBOOK_ENUMS = {
     ("doc_codes", "variable"): "variables",
     ("doc_codes", "value"): "values",
     ("doc_codes", "holder"): "holders",
+    ("comparison", "variable"): "variables",
+    ("comparison", "value"): "values",
+    ("comparison", "holder"): "holders",
+    ("actor_profile", "entity_id"): "actors",
+    ("proposal_profile", "entity_id"): "targets",
+    ("position_edges", "holder"): "holders",
+    ("position_edges", "holder_state"): "actors",
+    ("position_edges", "target"): "targets",
+    ("approach_index", "holder"): "holders",
+    ("codebook", "variable"): "variables",
+    ("codebook", "value"): "values",
 }
 
 
@@ -84,15 +95,15 @@ def foreign_keys(table: Table) -> list[dict[str, Any]]:
     return keys
 
 
-def table_resource(table: Table, ids: dict[str, list[str]]) -> dict[str, Any]:
+def table_resource(table: Table, ids: dict[str, list[str]], folder: str = "") -> dict[str, Any]:
     return {
         "name": table.name,
-        "path": f"{table.name}.csv",
+        "path": f"{folder}{table.name}.csv",
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
         "description": f"{table.description} One row per {table.row}.",
-        "x_parquet": f"{table.name}.parquet",
+        "x_parquet": f"{folder}{table.name}.parquet",
         "schema": {
             "fields": [_field(table, c, ids) for c in table.columns],
             "primaryKey": list(table.primary_key),
@@ -140,17 +151,35 @@ def run_manifest(config: Config, documents: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+def wide_resource(columns: list[str]) -> dict[str, Any]:
+    """comparison_wide.csv: its value columns depend on the codes found, so its schema is
+    written from the columns of this build."""
+    fields = [{"name": "think_tank", "type": "string", "description": "Think tank.",
+               "constraints": {"required": True}}]
+    fields += [{"name": c, "type": "number", "description": "Share of the think tank's "
+                f"documents asserting {c} (variable:holder:value)."}
+               for c in columns if c != "think_tank"]
+    return {"name": "comparison_wide", "path": "comparison_wide.csv", "format": "csv",
+            "mediatype": "text/csv", "encoding": "utf-8",
+            "description": "One row per think tank, one column per variable:holder:value "
+            "with the asserted share of its documents (a spreadsheet view of comparison).",
+            "schema": {"fields": fields, "primaryKey": ["think_tank"]}}
+
+
 def datapackage(config: Config, documents: pd.DataFrame,
-                tables: list[str] | None = None) -> dict[str, Any]:
-    """The whole descriptor (tables that exist in `tables`, default all)."""
+                wide_columns: list[str] | None = None) -> dict[str, Any]:
+    """The whole descriptor: every table, the network exports, the wide view, the run."""
     ids = codebook_ids(config)
-    names = tables if tables is not None else list(TABLES)
+    resources = [table_resource(t, ids) for t in TABLES.values()]
+    resources += [table_resource(t, ids, "networks/") for t in NETWORK_TABLES.values()]
+    if wide_columns is not None:
+        resources.append(wide_resource(wide_columns))
     return {
         "profile": "tabular-data-package",
         "name": "summit-briefs",
         "title": "Think-tank briefs on the 2019 Hanoi summit, coded",
         "description": "Tables built by summit-briefs from the briefs under data/raw/. "
         "doc_id and sent_idx join every table to documents and sentences.",
-        "resources": [table_resource(TABLES[n], ids) for n in names],
+        "resources": resources,
         "x_run": run_manifest(config, documents),
     }

@@ -43,8 +43,11 @@ def _table_file(root: Path, name: str) -> Path:
 
 
 def test_package_describes_every_table(built):
-    names = {r["name"] for r in _package(built)["resources"]}
-    assert names == set(TABLES)
+    resources = {r["name"]: r for r in _package(built)["resources"]}
+    assert set(resources) == {*TABLES, *NETWORK_TABLES, "comparison_wide"}
+    wide = pd.read_csv(built / "data" / "processed" / "comparison_wide.csv")
+    assert [f["name"] for f in resources["comparison_wide"]["schema"]["fields"]] == list(
+        wide.columns)
     for name in [*TABLES, *NETWORK_TABLES]:
         assert _table_file(built, name).exists(), name
 
@@ -67,7 +70,7 @@ TYPE_CHECKS = {
 }
 
 
-@pytest.mark.parametrize("name", list(TABLES))
+@pytest.mark.parametrize("name", [*TABLES, *NETWORK_TABLES])
 def test_table_matches_its_schema(built, name):
     resource = next(r for r in _package(built)["resources"] if r["name"] == name)
     frame = pd.read_csv(_table_file(built, name), dtype=str, keep_default_na=False,
