@@ -79,6 +79,10 @@ def test_layout_makes_headings_their_own_sentences():
          "lifting of sanctions.",
          {("dprk", "offers", "yongbyon_dismantlement", "support"),
           ("dprk", "demands", "sanctions_relief", "support")}),
+        ("North Korea requested the lifting of the five UN sanctions imposed since 2016 as "
+         "compensation for the decommissioning of the Yongbyon nuclear facility.",
+         {("dprk", "demands", "sanctions_relief", "support"),
+          ("dprk", "offers", "yongbyon_dismantlement", "support")}),
         ("South Korea should come up with a roadmap for a comprehensive agreement and "
          "gradual implementation.",
          {("author", "advocates", "roadmap", "support"),

@@ -505,8 +505,14 @@ class PositionExtractor:
                 counter |= {t.i for t in child.subtree}
             if marker.pos_ == "VERB":
                 scope |= {t.i for t in marker.subtree}
-            else:  # "in exchange for": the swap is what the phrase's head governs
-                anchor = marker.head.head if marker.head.dep_ == "prep" else marker.head
+            else:  # "in exchange for", "as compensation for": the swap spans the clause of
+                # the stance word the phrase hangs from ("requested X as compensation for Y")
+                anchor = next(
+                    (a for a in marker.ancestors
+                     if self.rules.verb_class(a.lemma_.lower())
+                     or self.rules.noun_class(a.lemma_.lower())),
+                    sent.root,
+                )
                 scope |= {t.i for t in anchor.subtree}
         if not counter:
             return rows
