@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +44,42 @@ def coding_fingerprint(config: Config, model_id: str) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
 
 
+_WORKER: dict[str, Any] = {}  # the coder of this process (see _init_coder)
+
+
+def _init_coder(codebook: Any, model: Any, threshold: float) -> None:
+    """Build the rule coder once per process (a spaCy vocab shared with the loaded Docs)."""
+    import spacy
+
+    from pipeline.coding.rules import RuleCoder
+
+    vocab = spacy.blank("en").vocab
+    _WORKER.update(vocab=vocab, coder=RuleCoder(codebook, vocab), model=model,
+                   threshold=threshold)
+
+
+def _code_document(job: tuple[str, Any, Any]) -> str | None:
+    """Code one parsed document and cache its rows; returns a problem message or None."""
+    from pipeline.nlp.stage import load_parsed
+
+    doc_id, nlp_cache, out = job
+    parsed = load_parsed(nlp_cache, _WORKER["vocab"])
+    if parsed is None or parsed[1] is None:
+        return f"{doc_id}: NLP cache missing; run `make nlp`"
+    rows, doc = parsed
+    coder, model = _WORKER["coder"], _WORKER["model"]
+    try:
+        coded = coder.code_doc(doc, rows["positions"])
+        if model is not None:
+            coded += model.code_doc(doc, coded, coder, _WORKER["threshold"])
+    except Exception as exc:  # one document's bug must not stop the build
+        log.debug("coding failed on %s", doc_id, exc_info=True)
+        return (f"{doc_id}: coding failed ({type(exc).__name__}: {exc}); its codes are "
+                "missing (please report)")
+    write_cache(out, {"codes": coded})
+    return None
+
+
 def run_coding(
     config: Config,
     documents: pd.DataFrame,
@@ -56,13 +94,10 @@ def run_coding(
         sentences: the `sentences` table (for sections when weighting evidence).
         progress: optional wrapper (iterable, total) -> iterable.
     """
-    import spacy
-
     from pipeline.coding.classify import load_current_model
     from pipeline.coding.codebook import load_codebook
-    from pipeline.coding.rules import RuleCoder
     from pipeline.nlp.build import nlp_fingerprint
-    from pipeline.nlp.stage import load_parsed, readable_documents
+    from pipeline.nlp.stage import readable_documents
 
     codebook = load_codebook(config.config_dir / "codebook.yaml")
     model, note = load_current_model(config, codebook)
@@ -75,29 +110,26 @@ def run_coding(
     todo = [item for item in inputs if read_cache(caches[item.doc_id]) is None]
     result.n_cached = len(inputs) - len(todo)
     if todo:
-        vocab = spacy.blank("en").vocab
-        coder = RuleCoder(codebook, vocab)
-        stream = iter(todo)
-        if progress is not None:
-            stream = progress(stream, len(todo))
-        for item in stream:
-            parsed = load_parsed(item.cache, vocab)
-            if parsed is None or parsed[1] is None:
-                result.problems.append(f"{item.doc_id}: NLP cache missing; run `make nlp`")
-                continue
-            rows, doc = parsed
-            try:
-                coded = coder.code_doc(doc, rows["positions"])
-                if model is not None:
-                    coded += model.code_doc(doc, coded, coder, config.coding.model_threshold)
-            except Exception as exc:  # one document's bug must not stop the build
-                log.debug("coding failed on %s", item.doc_id, exc_info=True)
-                result.problems.append(
-                    f"{item.doc_id}: coding failed ({type(exc).__name__}: {exc}); its codes "
-                    "are missing (please report)")
-                continue
-            write_cache(caches[item.doc_id], {"codes": coded})
-            result.n_coded += 1
+        jobs = [(item.doc_id, item.cache, caches[item.doc_id]) for item in todo]
+        init = (codebook, model, config.coding.model_threshold)
+        processes = config.nlp.n_process
+        if processes > 1 and len(jobs) > 1:
+            # fork: the codebook and model are inherited, each worker codes whole documents
+            # and writes only their own cache entries
+            ctx = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(processes, mp_context=ctx, initializer=_init_coder,
+                                     initargs=init) as pool:
+                outcomes = pool.map(_code_document, jobs, chunksize=1)
+                outcomes = list(progress(outcomes, len(jobs)) if progress else outcomes)
+        else:
+            _init_coder(*init)
+            outcomes = [_code_document(job) for job in
+                        (progress(jobs, len(jobs)) if progress else jobs)]
+        for problem in outcomes:
+            if problem is None:
+                result.n_coded += 1
+            else:
+                result.problems.append(problem)
     rows: list[dict[str, Any]] = []
     for item in inputs:
         payload = read_cache(caches[item.doc_id])
