@@ -80,7 +80,10 @@ def run_build(config: Config, until: str = STAGES[-1], progress: Progress | None
             "tables are current"))
         return report
     key_file.unlink(missing_ok=True)
-    bar = (lambda name: progress(name)) if progress else (lambda name: None)
+
+    def bar(stage: str):
+        return progress(stage) if progress else None
+
 
     started = time.perf_counter()
     ingest = run_ingest(config, progress=bar("ingest"))

@@ -104,6 +104,8 @@ def cmd_train(config: Config, args: argparse.Namespace) -> int:
 
 def cmd_evaluate(config: Config, args: argparse.Namespace) -> int:
     """Score the NLP and coding stages against the gold data; print and save the tables."""
+    import pandas as pd
+
     from pipeline.evaluate import errors, load_gold, predict, score
     from pipeline.io import write_text_atomic
     from pipeline.nlp.build import build_nlp
@@ -129,8 +131,7 @@ def cmd_evaluate(config: Config, args: argparse.Namespace) -> int:
     result = evaluate_coding(config)
     print("\nCoding stage against data/annotations/codes_gold.jsonl (sentence level; a code "
           "is (variable, holder, value); rejected recall needs the assessment too)")
-    summary = pd_frame(
-        [{"method/split": k, **v} for k, v in result["summary"].items()])
+    summary = pd.DataFrame([{"method/split": k, **v} for k, v in result["summary"].items()])
     print(summary.to_string(index=False))
     for name, tab in result["tables"].items():
         write_text_atomic(out_dir / f"coding_{name.replace('/', '_')}.csv",
@@ -147,12 +148,6 @@ def cmd_evaluate(config: Config, args: argparse.Namespace) -> int:
                           result["document_cells"].to_csv(index=False, lineterminator="\n"))
     log.info("wrote %s/", _rel(out_dir, config.root))
     return 0
-
-
-def pd_frame(rows):
-    import pandas as pd
-
-    return pd.DataFrame(rows)
 
 
 def cmd_actors(config: Config, args: argparse.Namespace) -> int:
@@ -186,6 +181,8 @@ def cmd_explain(config: Config, args: argparse.Namespace) -> int:
     """Every coded value of a document or think tank, with its evidence sentences."""
     import textwrap
 
+    import pandas as pd
+
     from pipeline.loader import load_tables
 
     try:
@@ -209,14 +206,14 @@ def cmd_explain(config: Config, args: argparse.Namespace) -> int:
     if args.variable:
         doc_codes = doc_codes[doc_codes["variable"].astype(str) == args.variable]
     for doc in chosen.itertuples():
-        date = doc.date.date() if not pd_isna(doc.date) else "no date"
-        print(f"\n{doc.doc_id}  ({doc.think_tank if not pd_isna(doc.think_tank) else 'unknown'}"
+        date = doc.date.date() if not pd.isna(doc.date) else "no date"
+        print(f"\n{doc.doc_id}  ({doc.think_tank if not pd.isna(doc.think_tank) else 'unknown'}"
               f", {date}, {doc.status})")
         rows = doc_codes[doc_codes["doc_id"].astype(str) == str(doc.doc_id)]
         if rows.empty:
             print("  no codes")
         for row in rows.itertuples():
-            holder = f" [{row.holder}]" if not pd_isna(row.holder) else ""
+            holder = f" [{row.holder}]" if not pd.isna(row.holder) else ""
             print(f"  {row.variable}{holder} = {row.value}: {row.assessment}, weight "
                   f"{row.weight:.2f}, {row.n_evidence} sentence(s)"
                   f"{' (derived verdict)' if row.is_derived else ''}")
@@ -229,20 +226,14 @@ def cmd_explain(config: Config, args: argparse.Namespace) -> int:
                     how = how[how["value"].astype(str) == str(row.value)]
                 method = ", ".join(sorted(
                     f"{h.value}/{h.assessment} by {h.method} {h.confidence:.2f}"
-                    f"{f' cue {h.cue!r}' if not pd_isna(h.cue) else ''}"
+                    f"{f' cue {h.cue!r}' if not pd.isna(h.cue) else ''}"
                     for h in how.itertuples()))
-                section = "-" if pd_isna(sent["section"]) else sent["section"]
-                page = "-" if pd_isna(sent["page"]) else sent["page"]
+                section = "-" if pd.isna(sent["section"]) else sent["section"]
+                page = "-" if pd.isna(sent["page"]) else sent["page"]
                 where = f"sentence {idx}, section {section}, page {page}"
                 print(f"    - {where}: {method}")
                 print(textwrap.indent(textwrap.fill(str(sent["text"]), 92), "        "))
     return 0
-
-
-def pd_isna(value) -> bool:
-    import pandas as pd
-
-    return bool(pd.isna(value))
 
 
 def cmd_report(config: Config, args: argparse.Namespace) -> int:
@@ -265,10 +256,13 @@ def cmd_status(config: Config, args: argparse.Namespace) -> int:
     """Print one line per file: format, think tank, pages, words, status, cached."""
     from pipeline import sources
     from pipeline.ingest.stage import IngestOutcome, cache_file, document_row, file_format
-    from pipeline.io import read_cache, sha256_file
+    from pipeline.io import hash_files, read_cache
 
     settings = config.ingest
     rel_paths = sources.discover_files(config.paths.raw, settings)
+    # the same stat-cached hashes as the build: an unchanged file is not read again
+    hashes = hash_files(config.paths.raw, rel_paths,
+                        config.paths.interim / "raw-hashes.json")
     doc_ids = sources.make_doc_ids(rel_paths)
     manifest = sources.read_manifest(config.paths.sources_manifest)
     header = f"{'file':50} {'format':6} {'think tank':28} {'pages':>5} {'words':>7} "
@@ -276,7 +270,7 @@ def cmd_status(config: Config, args: argparse.Namespace) -> int:
     for rel in rel_paths:
         path = config.paths.raw / rel
         fmt = file_format(rel, settings)
-        sha = sha256_file(path)
+        sha = hashes[rel]
         payload = read_cache(cache_file(config.paths.interim, sha, settings))
         if payload is None:
             outcome = IngestOutcome(None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,14 +133,7 @@ def predict(config: Config, records: list[dict[str, Any]], nlp: Any) -> dict[str
     for doc_id in sorted({r["source"] for r in seeds}):
         text = seed_document_text(config, doc_id)
         doc = nlp(text)
-        cursor = 0
-        for record in (r for r in seeds if r["source"] == doc_id):
-            start = text.find(record["text"], cursor)
-            if start < 0:
-                start = text.find(record["text"])
-            if start < 0:
-                raise GoldError(f"gold record {record['id']}: text not found in {doc_id}")
-            cursor = start
+        for record, start in locate_records(text, [r for r in seeds if r["source"] == doc_id]):
             predictions[record["id"]] = doc_prediction(doc, start, start + len(record["text"]))
     return predictions
 
@@ -161,6 +154,23 @@ def seed_document_text(config: Config, doc_id: str) -> str:
     outcome = (IngestOutcome.from_payload(payload) if payload is not None
                else ingest_file(path, path.suffix.lower()[1:], config.ingest))
     return doc_text(outcome)[0]
+
+
+def locate_records(text: str, records: list[dict[str, Any]]) -> Iterator[tuple[dict, int]]:
+    """Each seed record with the offset of its sentence in the document text (in order).
+
+    Raises:
+        GoldError: a record's text is not in the document.
+    """
+    cursor = 0
+    for record in records:
+        start = text.find(record["text"], cursor)
+        if start < 0:
+            start = text.find(record["text"])
+        if start < 0:
+            raise GoldError(f"gold record {record['id']}: text not found in its document")
+        cursor = start
+        yield record, start
 
 
 def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:

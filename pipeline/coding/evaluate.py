@@ -61,29 +61,30 @@ class CodingEvaluator:
             self._cache[text] = self.coder.code_doc(doc, positions)
         return self._cache[text]
 
+    def sentence_assessment(self, text: str) -> str:
+        """The rules' assessment of a whole sentence (for classifier codes, which have no
+        cue)."""
+        return self.coder.sentence_assessment(self.nlp(text)[:])
+
     def rule_hits(self, text: str) -> list[str]:
         return sorted({f"{r['variable']}:{r['value']}" for r in self.rule_rows(text)})
 
     def seed_rule_rows(self, records: Sequence[dict[str, Any]]) -> dict[str, list[dict]]:
         """Rule codes of seed sentences, coded inside their whole document."""
-        from pipeline.evaluate import seed_document_text
+        from pipeline.evaluate import locate_records, seed_document_text
+        from pipeline.nlp.layout import paragraph_spans
         from pipeline.nlp.stage import doc_rows
 
         out: dict[str, list[dict]] = {}
         for doc_id in sorted({r["source"] for r in records}):
             text = seed_document_text(self.config, doc_id)
             doc = self.nlp(text)
-            from pipeline.nlp.layout import paragraph_spans
-
             spans = paragraph_spans(text)
             positions = doc_rows(doc, [s for s, _ in spans], [None] * len(spans),
                                  ["body"] * len(spans), self.vocab)["positions"]
             coded = self.coder.code_doc(doc, positions)
-            cursor = 0
-            for record in (r for r in records if r["source"] == doc_id):
-                start = text.find(record["text"], cursor)
-                start = start if start >= 0 else text.find(record["text"])
-                cursor = max(start, 0)
+            records_here = [r for r in records if r["source"] == doc_id]
+            for record, start in locate_records(text, records_here):
                 end = start + len(record["text"])
                 out[record["id"]] = [r for r in coded if start <= r["start_char"] < end]
         return out
@@ -177,14 +178,6 @@ def cross_validated(evaluator: CodingEvaluator, records: Sequence[dict[str, Any]
         probs[np.ix_(test_idx, np.flatnonzero(keep))] = pipe.predict_proba(
             [X[i] for i in test_idx])
     return model_codes(probs, labels, records, evaluator.sentence_assessment, threshold)
-
-
-def _sentence_assessment(evaluator: CodingEvaluator, text: str) -> str:
-    doc = evaluator.nlp(text)
-    return evaluator.coder.sentence_assessment(doc[:])
-
-
-CodingEvaluator.sentence_assessment = _sentence_assessment  # type: ignore[attr-defined]
 
 
 def document_accuracy(config: Config, briefs_dir: Path, gold: dict[str, Any]

@@ -58,8 +58,8 @@ def _init_coder(codebook: Any, model: Any, threshold: float) -> None:
                    threshold=threshold)
 
 
-def _code_document(job: tuple[str, Any, Any]) -> str | None:
-    """Code one parsed document and cache its rows; returns a problem message or None."""
+def _code_document(job: tuple[str, Any, Any]) -> list[dict[str, Any]] | str:
+    """Code one parsed document and cache its rows; returns the rows or a problem message."""
     from pipeline.nlp.stage import load_parsed
 
     doc_id, nlp_cache, out = job
@@ -77,7 +77,7 @@ def _code_document(job: tuple[str, Any, Any]) -> str | None:
         return (f"{doc_id}: coding failed ({type(exc).__name__}: {exc}); its codes are "
                 "missing (please report)")
     write_cache(out, {"codes": coded})
-    return None
+    return coded
 
 
 def run_coding(
@@ -107,7 +107,12 @@ def run_coding(
     inputs = readable_documents(config, documents, nlp_fingerprint(config))
     caches = {item.doc_id: item.cache.with_name(f"{item.cache.stem}-{fingerprint}.codes.json")
               for item in inputs}
-    todo = [item for item in inputs if read_cache(caches[item.doc_id]) is None]
+    coded: dict[str, list[dict[str, Any]]] = {}
+    for item in inputs:
+        payload = read_cache(caches[item.doc_id])
+        if payload is not None:
+            coded[item.doc_id] = payload["codes"]
+    todo = [item for item in inputs if item.doc_id not in coded]
     result.n_cached = len(inputs) - len(todo)
     if todo:
         jobs = [(item.doc_id, item.cache, caches[item.doc_id]) for item in todo]
@@ -125,16 +130,14 @@ def run_coding(
             _init_coder(*init)
             outcomes = [_code_document(job) for job in
                         (progress(jobs, len(jobs)) if progress else jobs)]
-        for problem in outcomes:
-            if problem is None:
-                result.n_coded += 1
+        for (doc_id, _, _), outcome in zip(jobs, outcomes, strict=True):
+            if isinstance(outcome, str):
+                result.problems.append(outcome)
             else:
-                result.problems.append(problem)
-    rows: list[dict[str, Any]] = []
-    for item in inputs:
-        payload = read_cache(caches[item.doc_id])
-        if payload is not None:
-            rows += [{"doc_id": item.doc_id, **row} for row in payload["codes"]]
+                coded[doc_id] = outcome
+                result.n_coded += 1
+    rows = [{"doc_id": item.doc_id, **row}
+            for item in inputs for row in coded.get(item.doc_id, [])]
     result.codes = make_frame(rows, CODES)
     aggregated = aggregate_codes(result.codes, sentences, config.coding.section_weights)
     tanks = documents.set_index("doc_id")["think_tank"]

@@ -224,7 +224,13 @@ def run_nlp(
     fingerprint = nlp_fingerprint(config)
     vocab = load_vocabulary(config.config_dir)
     inputs = readable_documents(config, documents, fingerprint)
-    todo = [d for d in inputs if load_parsed(d.cache) is None]
+    # each cache entry is read (and its DocBin hash checked) once per run
+    parsed_rows: dict[str, dict[str, list]] = {}
+    for item in inputs:
+        parsed = load_parsed(item.cache)
+        if parsed is not None:
+            parsed_rows[item.doc_id] = parsed[0]
+    todo = [d for d in inputs if d.doc_id not in parsed_rows]
     result = NlpResult(pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
     result.n_cached = len(inputs) - len(todo)
     if todo:
@@ -248,18 +254,16 @@ def run_nlp(
         if progress is not None:
             stream = progress(stream, len(todo))
         for doc, (item, starts, pages, kinds) in stream:
-            write_parsed(item, doc, doc_rows(doc, starts, pages, kinds, vocab))
+            parsed_rows[item.doc_id] = doc_rows(doc, starts, pages, kinds, vocab)
+            write_parsed(item, doc, parsed_rows[item.doc_id])
             result.n_parsed += 1
         # a document a component failed on was dropped from the stream (see build_nlp)
         result.problems += [f"{item.doc_id}: the NLP stage failed on it; it has no sentences, "
                             "mentions or positions (see the warning above)"
-                            for item in todo if load_parsed(item.cache) is None]
+                            for item in todo if item.doc_id not in parsed_rows]
     tables: dict[str, list[dict[str, Any]]] = {"sentences": [], "mentions": [], "positions": []}
     for item in inputs:
-        parsed = load_parsed(item.cache)
-        if parsed is None:
-            continue
-        for name, rows in parsed[0].items():
+        for name, rows in parsed_rows.get(item.doc_id, {}).items():
             tables[name] += [{"doc_id": item.doc_id, **row} for row in rows]
     result.sentences = make_frame(tables["sentences"], SENTENCES)
     result.mentions = make_frame(tables["mentions"], MENTIONS)
