@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import spacy
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
 from pipeline.coding.codebook import AssessmentCues, Codebook, CueGroup
+from pipeline.matching import AnchoredMatcher
 from pipeline.nlp.stage import iter_sentences
 from pipeline.nlp.vocab import surface_variants
 
@@ -51,7 +52,7 @@ class CueMatcher:
     def __init__(self, vocab: Vocab, tokenizer: Callable[[str], Doc]) -> None:
         self.vocab = vocab
         self.tokenizer = tokenizer
-        self.matcher = Matcher(vocab)
+        self.matcher = AnchoredMatcher(vocab)
         self.phrases = PhraseMatcher(vocab, attr="LOWER")
         self.keys: set[str] = set()
 
@@ -443,9 +444,10 @@ class RuleCoder:
         self.codebook = codebook
         tokenizer = tokenizer or spacy.blank("en", vocab=vocab).tokenizer
         self.state_of = dict(state_of or {})
-        # One matcher per cue-group shape (strength, requires), so that match ids stay
-        # "variable:value" and the group that fired is known.
-        self._groups: dict[tuple[str, tuple[str, ...], bool], CueMatcher] = {}
+        # One matcher for all cues, keyed "shape index|variable:value": the shape (strength,
+        # requires, main_clause) says which kind of cue group fired.
+        self._shapes: list[tuple[str, tuple[str, ...], bool]] = []
+        self._cues = CueMatcher(vocab, tokenizer)
         self._combines: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         self._implies: dict[tuple[str, str], str] = {}
         self._exclusive = frozenset(v.id for v in codebook.variables if v.exclusive)
@@ -455,10 +457,12 @@ class RuleCoder:
             for value in variable.values:
                 for group in value.cues:
                     shape = (group.strength, group.requires, group.main_clause)
-                    if shape not in self._groups:
-                        self._groups[shape] = CueMatcher(vocab, tokenizer)
-                    self._groups[shape].add(
-                        f"{variable.id}:{value.id}", group.phrases, group.patterns
+                    if shape not in self._shapes:
+                        self._shapes.append(shape)
+                    self._cues.add(
+                        f"{self._shapes.index(shape)}|{variable.id}:{value.id}",
+                        group.phrases,
+                        group.patterns,
                     )
                 if value.combines:
                     self._combines.setdefault(variable.id, []).append((value.id, value.combines))
@@ -485,30 +489,40 @@ class RuleCoder:
             value -= conf.report_penalty
         return round(min(1.0, max(0.0, value)), 2)
 
-    def _cue_rows(self, doc: Doc, sents: list[tuple[int, Span, int]]) -> list[dict[str, Any]]:
+    def _cue_rows(
+        self,
+        doc: Doc,
+        sents: list[tuple[int, Span, int]],
+        context_hits: list[tuple[str, Span]],
+    ) -> list[dict[str, Any]]:
         sent_of = {}
         for idx, sent, _start in sents:
             for i in range(sent.start, sent.end):
                 sent_of[i] = idx
         spans = {idx: sent for idx, sent, _ in sents}
         contexts: dict[int, set[str]] = {}
-        for name, span in self._contexts(doc):
+        for name, span in context_hits:
             if span.start in sent_of:
                 contexts.setdefault(sent_of[span.start], set()).add(name)
         hits: list[tuple[int, str, str, CueGroup, Span]] = []
         breaks = self.assessment.scope_breaks
-        for (strength, requires, main_clause), matcher in self._groups.items():
-            group_meta = CueGroup(strength=strength, requires=requires, main_clause=main_clause)
-            for key, span in matcher(doc):
-                idx = sent_of.get(span.start)
-                if idx is None or sent_of.get(span.end - 1) != idx:
-                    continue
-                if not set(requires) <= contexts.get(idx, set()):
-                    continue
-                if main_clause and _in_subordinate(span, breaks):
-                    continue
-                variable, value = key.split(":", 1)
-                hits.append((idx, variable, value, group_meta, span))
+        found = []
+        for key, span in self._cues(doc):
+            shape, label = key.split("|", 1)
+            found.append((int(shape), span.start, span.end, label, span))
+        # in the order of the cue groups, then of the text (the first of equal rows is kept)
+        for shape, _, _, label, span in sorted(found, key=lambda f: f[:4]):
+            strength, requires, main_clause = self._shapes[shape]
+            idx = sent_of.get(span.start)
+            if idx is None or sent_of.get(span.end - 1) != idx:
+                continue
+            if not set(requires) <= contexts.get(idx, set()):
+                continue
+            if main_clause and _in_subordinate(span, breaks):
+                continue
+            variable, value = label.split(":", 1)
+            group = CueGroup(strength=strength, requires=requires, main_clause=main_clause)
+            hits.append((idx, variable, value, group, span))
         # In an exclusive variable, a cue inside a longer cue of another value loses to it
         # ("not a complete failure" is mixed, not failure).
         kept = [
@@ -615,6 +629,7 @@ class RuleCoder:
         self, doc: Doc, sents: list[tuple[int, Span, int]], positions: Sequence[Mapping]
     ) -> list[dict[str, Any]]:
         spans = {idx: sent for idx, sent, _ in sents}
+        text = doc.text  # Doc.text joins every token on each access: read it once
         best: dict[tuple, dict[str, Any]] = {}
         for row in positions:
             sent = spans.get(row.get("sent_idx"))
@@ -637,7 +652,7 @@ class RuleCoder:
                     evidence = doc.char_span(
                         row["start_char"], row["end_char"], alignment_mode="expand"
                     )
-                    target = _target_span(doc, row, evidence)
+                    target = _target_span(doc, text, row, evidence)
                     reported = (
                         target is not None and assess(sent, target, self.assessment) == "reported"
                     )
@@ -653,7 +668,7 @@ class RuleCoder:
                     "assessment": assessment,
                     "method": POSITIONS_METHOD,
                     "confidence": round(min(1.0, max(0.0, confidence)), 2),
-                    "cue": doc.text[row["start_char"] : row["end_char"]],
+                    "cue": text[row["start_char"] : row["end_char"]],
                     "start_char": row["start_char"],
                     "end_char": row["end_char"],
                 }
@@ -668,6 +683,7 @@ class RuleCoder:
         sents: list[tuple[int, Span, int]],
         positions: Sequence[Mapping],
         rows: list[dict[str, Any]],
+        context_hits: list[tuple[str, Span]],
     ) -> list[dict[str, Any]]:
         """Approaches the author recommends that the positions missed ("The sensible way
         forward is a phased deal", "What is needed is ... implemented in stages"), and the
@@ -681,7 +697,7 @@ class RuleCoder:
                 sent_of[i] = idx
         spans = {idx: sent for idx, sent, _ in sents}
         contexts: dict[int, dict[str, list[Span]]] = {}
-        for name, span in self._contexts(doc):
+        for name, span in context_hits:
             if span.start in sent_of:
                 contexts.setdefault(sent_of[span.start], {}).setdefault(name, []).append(span)
         found: dict[int, list[tuple[str, Span]]] = {}
@@ -780,22 +796,27 @@ class RuleCoder:
         """
         sents = list(iter_sentences(doc))
         position_rows = self._position_rows(doc, sents, positions)
-        position_rows = self._author_approaches(doc, sents, positions, position_rows)
-        rows = self._cue_rows(doc, sents) + position_rows
+        context_hits = self._contexts(doc)
+        position_rows = self._author_approaches(
+            doc, sents, positions, position_rows, context_hits
+        )
+        rows = self._cue_rows(doc, sents, context_hits) + position_rows
         return sorted(
             rows, key=lambda r: (r["sent_idx"], r["variable"], r["holder"] or "", r["value"])
         )
 
 
-def _target_span(doc: Doc, row: Mapping[str, Any], evidence: Span | None) -> Span | None:
+def _target_span(
+    doc: Doc, doc_text: str, row: Mapping[str, Any], evidence: Span | None
+) -> Span | None:
     """The approach mention inside a position's evidence (else the evidence itself)."""
     if evidence is None:
         return None
-    text = row.get("target_text")
-    if isinstance(text, str) and text:
-        at = doc.text.find(text, row["start_char"], row["end_char"])
+    target = row.get("target_text")
+    if isinstance(target, str) and target:
+        at = doc_text.find(target, row["start_char"], row["end_char"])
         if at >= 0:
-            span = doc.char_span(at, at + len(text), alignment_mode="expand")
+            span = doc.char_span(at, at + len(target), alignment_mode="expand")
             if span is not None:
                 return span
     return evidence

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
+from pipeline.matching import AnchoredMatcher
 from pipeline.nlp.vocab import (
     DASHES,
     NOT_ACTOR_LABEL,
@@ -89,14 +89,14 @@ class ActorLinker:
         self.unlinked_key = unlinked_key
         self.ner_labels = frozenset(ner_labels)
         self.split_compounds = split_compounds
-        self.matcher = Matcher(nlp.vocab)
+        self.matcher = AnchoredMatcher(nlp.vocab)
         self._meta: dict[int, tuple[str, str, int, bool]] = {}
         self._exact_parts: frozenset[str] = frozenset()
         self._lower_parts: frozenset[str] = frozenset()
 
     def add_vocabulary(self, vocab: Vocabulary) -> ActorLinker:
         """Replace the patterns with those of `vocab`; returns self for chaining."""
-        self.matcher = Matcher(self.vocab)
+        self.matcher = AnchoredMatcher(self.vocab)
         self._meta = {}
         for entry in actor_patterns(vocab, self.tokenizer):
             key = f"briefs_actor:{entry['label']}:{entry['id']}:{entry['trim']}:{entry['weak']}"
@@ -231,12 +231,12 @@ class TargetLinker:
         self.vocab = nlp.vocab
         self.tokenizer = nlp.tokenizer
         self.keys = {"proposal": proposals_key, "approach": approaches_key}
-        self.matcher = Matcher(nlp.vocab)
+        self.matcher = AnchoredMatcher(nlp.vocab)
         self._meta: dict[int, tuple[str, str]] = {}
 
     def add_vocabulary(self, vocab: Vocabulary) -> TargetLinker:
         """Replace the patterns with those of `vocab`; returns self for chaining."""
-        self.matcher = Matcher(self.vocab)
+        self.matcher = AnchoredMatcher(self.vocab)
         self._meta = {}
         for entry in target_patterns(vocab, self.tokenizer):
             key = f"briefs_target:{entry['label']}:{entry['id']}"
