@@ -181,6 +181,10 @@ def build_dataclass(cls: type[T], data: Any, where: str) -> T:
         raise ConfigError(f"{where}: {exc}") from exc
 
 
+# libyaml's safe loader when PyYAML was built with it (ten times faster on the codebook)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path) -> Any:
     """Read one YAML file; a syntax error names the file and line."""
     try:
@@ -188,7 +192,7 @@ def read_yaml(path: Path) -> Any:
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: configuration file not found") from exc
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark is not None else ""

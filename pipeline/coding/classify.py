@@ -15,17 +15,12 @@ import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import sklearn
-from sklearn.feature_extraction import DictVectorizer
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.multiclass import OneVsRestClassifier
-from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.preprocessing import FunctionTransformer, MultiLabelBinarizer
+from typing import TYPE_CHECKING, Any
 
 from pipeline.config import Config
+
+if TYPE_CHECKING:  # scikit-learn is imported only when a model is trained or used
+    from sklearn.pipeline import Pipeline
 
 RANDOM_STATE = 0
 MODEL_FILE = "coder.pkl"
@@ -42,6 +37,13 @@ def _hits(rows: Sequence[dict[str, Any]]) -> list[dict[str, float]]:
 
 def make_pipeline() -> Pipeline:
     """Features (TF-IDF of words and bigrams, plus the rules' hits) and the classifier."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
     features = FeatureUnion([
         ("words", Pipeline([
             ("select", FunctionTransformer(_texts)),
@@ -126,6 +128,8 @@ def load_current_model(config: Config, codebook: Any) -> tuple[SentenceModel | N
     gold = config.paths.annotations / GOLD_FILE
     if not path.exists():
         return None, "classifier: none trained (run `make train`); using the rules alone"
+    import sklearn
+
     with open(path, "rb") as handle:
         model: SentenceModel = pickle.load(handle)  # noqa: S301 - our own artefact, checked
     if model.sklearn_version != sklearn.__version__:
@@ -160,6 +164,8 @@ def featurize(records: Sequence[dict[str, Any]],
 def train(records: Sequence[dict[str, Any]], rule_hits: Callable[[str], list[str]],
           text_variables: set[str]) -> tuple[Pipeline, list[str]]:
     """Fit the pipeline on the given records; returns it and its label order."""
+    from sklearn.preprocessing import MultiLabelBinarizer
+
     binarizer = MultiLabelBinarizer()
     y = binarizer.fit_transform([gold_labels(r, text_variables) for r in records])
     keep = y.sum(axis=0) > 0
@@ -170,6 +176,8 @@ def train(records: Sequence[dict[str, Any]], rule_hits: Callable[[str], list[str
 
 
 def save_model(config: Config, pipeline: Pipeline, labels: list[str]) -> Path:
+    import sklearn
+
     from pipeline.io import atomic_path
 
     model = SentenceModel(
