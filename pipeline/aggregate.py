@@ -107,9 +107,15 @@ def approach_index(codes: pd.DataFrame, sentences: pd.DataFrame, documents: pd.D
             small[doc_rows.loc[doc_rows["value"] == "small_deal", "sent_idx"].to_numpy()] = 1
             big_total += int(big.sum())
             small_total += int(small.sum())
-            draws = rng.integers(0, n, size=(n_boot, n))
-            boot_big += big[draws].sum(axis=1)
-            boot_small += small[draws].sum(axis=1)
+            # Resampling n sentences with replacement draws how many fall in each kind
+            # (both, big only, small only, neither) from a multinomial: same distribution,
+            # without drawing every sentence.
+            both = int((big * small).sum())
+            shares = np.array([both, big.sum() - both, small.sum() - both, 0.0]) / n
+            shares[3] = max(0.0, 1.0 - shares[:3].sum())
+            counts = rng.multinomial(n, shares / shares.sum(), size=n_boot)
+            boot_big += counts[:, 0] + counts[:, 1]
+            boot_small += counts[:, 0] + counts[:, 2]
         ratio, logit = _index(np.array([big_total]), np.array([small_total]))
         b_ratio, b_logit = _index(boot_big, boot_small)
         hybrid = int((group["value"] == "hybrid").sum())

@@ -56,36 +56,54 @@ def aggregate_codes(
                "evidence", "n_asserted", "n_rejected", "n_reported", "methods", "is_derived"]
     if codes.empty:
         return pd.DataFrame(columns=columns)
-    # One code per sentence x value: a sentence coded by both methods counts once.
-    per_sentence = (
-        codes.sort_values(["method"], kind="stable")
-        .groupby(["doc_id", "sent_idx", "variable", "holder", "value"], dropna=False,
-                 sort=True)
-        .agg(assessment=("assessment", "first"), confidence=("confidence", "max"),
-             methods=("method", lambda m: "+".join(sorted(set(m)))))
-        .reset_index()
-        .merge(sentences[["doc_id", "sent_idx", "section"]], on=["doc_id", "sent_idx"],
-               how="left")
-    )
-    per_sentence["w"] = per_sentence["confidence"].astype(float) * per_sentence[
-        "section"].map(lambda s: section_weight(s, weights))
+    # One code per sentence x value: a sentence coded by both methods counts once (its
+    # assessment is that of the first method by name). Plain loops: a pandas group per value
+    # costs milliseconds, and a corpus has tens of thousands.
+    section_of = {
+        (doc_id, int(sent_idx)): section
+        for doc_id, sent_idx, section in sentences[["doc_id", "sent_idx", "section"]].itertuples(
+            index=False
+        )
+    }
+    per_sentence: dict[tuple, dict] = {}
+    ordered = codes.sort_values(["method"], kind="stable")
+    for doc_id, sent_idx, variable, holder, value, assessment, method, confidence in (
+        ordered[["doc_id", "sent_idx", "variable", "holder", "value", "assessment", "method",
+                 "confidence"]].itertuples(index=False)
+    ):
+        holder = holder if isinstance(holder, str) else None
+        key = (doc_id, variable, holder, value, int(sent_idx))
+        seen = per_sentence.get(key)
+        if seen is None:
+            per_sentence[key] = {"assessment": assessment, "confidence": float(confidence),
+                                 "methods": {method}}
+        else:
+            seen["confidence"] = max(seen["confidence"], float(confidence))
+            seen["methods"].add(method)
+    by_value: dict[tuple, list[tuple[int, dict]]] = {}
+    for (doc_id, variable, holder, value, sent_idx), code in per_sentence.items():
+        by_value.setdefault((doc_id, variable, holder, value), []).append((sent_idx, code))
     rows = []
     keys = ["doc_id", "variable", "holder", "value"]
-    for key, group in per_sentence.groupby(keys, dropna=False, sort=True):
-        counts = group["assessment"].value_counts()
-        assessment = document_assessment(group["assessment"])
+    for key, group in by_value.items():
+        assessments = [code["assessment"] for _, code in group]
+        assessment = document_assessment(assessments)
         # weight: how strongly the document makes the point it makes
-        chosen = group[group["assessment"] == assessment]
+        weight = sum(
+            code["confidence"] * section_weight(section_of.get((key[0], sent_idx)), weights)
+            for sent_idx, code in group
+            if code["assessment"] == assessment
+        )
         rows.append({
             **dict(zip(keys, key, strict=True)),
             "assessment": assessment,
-            "weight": round(float(chosen["w"].sum()), 4),
+            "weight": round(float(weight), 4),
             "n_evidence": len(group),
-            "evidence": _evidence(group["sent_idx"]),
-            "n_asserted": int(counts.get("asserted", 0)),
-            "n_rejected": int(counts.get("rejected", 0)),
-            "n_reported": int(counts.get("reported", 0)),
-            "methods": "+".join(sorted(set("+".join(group["methods"]).split("+")))),
+            "evidence": _evidence(sent_idx for sent_idx, _ in group),
+            "n_asserted": assessments.count("asserted"),
+            "n_rejected": assessments.count("rejected"),
+            "n_reported": assessments.count("reported"),
+            "methods": "+".join(sorted(set().union(*(code["methods"] for _, code in group)))),
             "is_derived": False,
         })
     frame = pd.DataFrame(rows, columns=columns)
