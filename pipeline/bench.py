@@ -37,6 +37,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from pipeline.config import PROJECT_ROOT
 
 MIB = 1024.0  # ru_maxrss is in KiB on Linux
@@ -636,9 +638,13 @@ def _incremental(work: Path, root: Path, args: argparse.Namespace, n_process: in
     rebuild("no change", "nothing")
     path, _ = write_brief(root / "data" / "raw", args.docs, seed=args.seed)
     rebuild("one brief added", f"added {path.relative_to(root).as_posix()}")
-    with open(root / "configs" / "actors.yaml", "a", encoding="utf-8") as handle:
-        handle.write("\n# bench: a harmless comment appended to test cache invalidation\n")
-    rebuild("actors.yaml edited", "appended a comment to configs/actors.yaml")
+    # a real knowledge-base edit (a comment alone changes no cache key)
+    actors_file = root / "configs" / "actors.yaml"
+    actors = yaml.safe_load(actors_file.read_text(encoding="utf-8"))
+    actors.setdefault("not_actors", []).append("Hanoi Hilton")
+    actors_file.write_text(yaml.safe_dump(actors, sort_keys=False, allow_unicode=True),
+                           encoding="utf-8")
+    rebuild("actors.yaml edited", "added a not_actors entry to configs/actors.yaml")
     return out
 
 

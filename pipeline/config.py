@@ -121,8 +121,14 @@ class Config:
     coding: CodingSettings = field(default_factory=CodingSettings)
 
     def file_hash(self, name: str) -> str:
-        """SHA-256 of one configuration file (for cache keys and the run manifest)."""
+        """SHA-256 of one configuration file's bytes (for the run manifest)."""
         return hashlib.sha256((self.config_dir / name).read_bytes()).hexdigest()
+
+    def content_hash(self, name: str) -> str:
+        """SHA-256 of one configuration file's parsed content, for cache keys: comments,
+        layout and key order do not change it, so they redo no work."""
+        data = read_yaml(self.config_dir / name)
+        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
 T = TypeVar("T")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import yaml
+
 from pipeline.build import run_build
 from pipeline.config import load_config
 from tests.conftest import SEJONG, copy_project
@@ -22,8 +24,14 @@ def test_noop_then_added_brief_then_vocabulary_edit(tmp_path):
     added.write_text((tmp_path / "data" / "raw" / SEJONG).read_text() + "\nA new line.\n")
     again = _stages(run_build(config))
     assert again["ingest"] == (1, 2) and again["nlp"] == (1, 2) and again["coding"] == (1, 2)
-    with open(tmp_path / "configs" / "actors.yaml", "a", encoding="utf-8") as handle:
-        handle.write("\n# a comment changes the vocabulary's hash\n")
+    actors_file = tmp_path / "configs" / "actors.yaml"
+    with open(actors_file, "a", encoding="utf-8") as handle:
+        handle.write("\n# a comment changes no cache key\n")
+    commented = _stages(run_build(config))
+    assert commented["nlp"] == (0, 3) and commented["coding"] == (0, 3)
+    actors = yaml.safe_load(actors_file.read_text(encoding="utf-8"))
+    actors["not_actors"].append("Hanoi Hilton")  # a knowledge-base edit re-parses
+    actors_file.write_text(yaml.safe_dump(actors, allow_unicode=True), encoding="utf-8")
     edited = _stages(run_build(config))
     assert edited["ingest"] == (0, 3)  # never re-extracted
     assert edited["nlp"] == (3, 0) and edited["coding"] == (3, 0)

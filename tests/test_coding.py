@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import yaml
 
 from pipeline.coding.classify import load_current_model
 from pipeline.coding.codebook import load_codebook
@@ -116,7 +117,11 @@ def test_codebook_edit_recodes_without_reparsing(coded):
     codebook = config.config_dir / "codebook.yaml"
     original = codebook.read_text(encoding="utf-8")
     try:
-        codebook.write_text(original + "\n# edited\n", encoding="utf-8")
+        codebook.write_text(original + "\n# a comment changes no cache key\n", encoding="utf-8")
+        assert run_coding(config, documents, nlp.sentences).n_coded == 0
+        data = yaml.safe_load(original)
+        data["variables"][0]["values"][0]["definition"] += " (edited)"
+        codebook.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
         assert run_nlp(config, documents).n_parsed == 0
         assert run_coding(config, documents, nlp.sentences).n_coded == 2
     finally:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from tests.conftest import BRIEFS, copy_project
 
@@ -41,8 +42,10 @@ def test_killed_build_keeps_previous_outputs_and_next_build_completes(tmp_path):
     # new work for the next build: a brief and a changed vocabulary (re-parses everything)
     brief = BRIEFS / "pacific-policy-forum"
     shutil.copytree(brief, root / "data" / "raw" / "pacific-policy-forum")
-    with open(root / "configs" / "actors.yaml", "a", encoding="utf-8") as handle:
-        handle.write("\n# edited\n")
+    actors_file = root / "configs" / "actors.yaml"
+    actors = yaml.safe_load(actors_file.read_text(encoding="utf-8"))
+    actors["not_actors"].append("Hanoi Hilton")
+    actors_file.write_text(yaml.safe_dump(actors, allow_unicode=True), encoding="utf-8")
     for delay in (0.3, 1.0, 2.0, 3.5):
         proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--config",
                                  str(root / "configs"), "-q", "build"], cwd=root,

@@ -138,7 +138,7 @@ def load_current_model(config: Config, codebook: Any) -> tuple[SentenceModel | N
     if gold.exists() and model.annotations_sha256 != file_sha256(gold):
         return None, ("classifier: older than data/annotations/codes_gold.jsonl; run "
                       "`make train`; using the rules alone")
-    if model.codebook_sha256 != config.file_hash("codebook.yaml"):
+    if model.codebook_sha256 != config.content_hash("codebook.yaml"):
         return None, ("classifier: trained with another configs/codebook.yaml; run "
                       "`make train`; using the rules alone")
     return model, f"classifier: using {path.name} ({len(model.labels)} labels) with the rules"
@@ -183,7 +183,7 @@ def save_model(config: Config, pipeline: Pipeline, labels: list[str]) -> Path:
     model = SentenceModel(
         pipeline=pipeline, labels=labels, sklearn_version=sklearn.__version__,
         annotations_sha256=file_sha256(config.paths.annotations / GOLD_FILE),
-        codebook_sha256=config.file_hash("codebook.yaml"),
+        codebook_sha256=config.content_hash("codebook.yaml"),
     )
     path = model_path(config)
     with atomic_path(path) as tmp, open(tmp, "wb") as handle:

@@ -39,8 +39,8 @@ class CodingResult:
 
 
 def coding_fingerprint(config: Config, model_id: str) -> str:
-    parts = [f"v{CODING_VERSION}", config.file_hash("codebook.yaml"),
-             config.file_hash("coding.yaml"), model_id]
+    parts = [f"v{CODING_VERSION}", config.content_hash("codebook.yaml"),
+             config.content_hash("coding.yaml"), model_id]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
 
 

@@ -79,5 +79,5 @@ def nlp_fingerprint(config: Config) -> str:
         parts.append(md.version(config.nlp.model.replace("_", "-")))
     except md.PackageNotFoundError:
         parts.append("unknown-version")
-    parts += [config.file_hash(name) for name in VOCABULARY_FILES if name != "nlp.yaml"]
+    parts += [config.content_hash(name) for name in VOCABULARY_FILES if name != "nlp.yaml"]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
