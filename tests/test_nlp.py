@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 import spacy
+import yaml
 
 from pipeline.config import ConfigError, load_config
 from pipeline.ingest.stage import run_ingest
@@ -146,7 +147,12 @@ def test_second_run_parses_nothing_and_vocabulary_edit_reparses(seed_tables):
     actors = config.config_dir / "actors.yaml"
     original = actors.read_text(encoding="utf-8")
     try:
-        actors.write_text(original + "\n", encoding="utf-8")
+        actors.write_text(original + "\n# layout and comments change no cache key\n",
+                          encoding="utf-8")
+        assert run_nlp(config, documents).n_parsed == 0
+        data = yaml.safe_load(original)
+        data["not_actors"].append("Hanoi Hilton")
+        actors.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
         assert run_nlp(config, documents).n_parsed == 2
     finally:
         actors.write_text(original, encoding="utf-8")

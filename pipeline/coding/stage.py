@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +18,7 @@ import pandas as pd
 from pipeline.coding.doc_codes import aggregate_codes
 from pipeline.config import Config
 from pipeline.io import read_cache, write_cache
+from pipeline.parallel import map_in_order
 from pipeline.schemas import CODES, DOC_CODES, make_frame
 from pipeline.versions import CODING_VERSION
 
@@ -116,20 +115,10 @@ def run_coding(
     result.n_cached = len(inputs) - len(todo)
     if todo:
         jobs = [(item.doc_id, item.cache, caches[item.doc_id]) for item in todo]
+        # each worker codes whole documents and writes only their own cache entries
         init = (codebook, model, config.coding.model_threshold)
-        processes = config.nlp.n_process
-        if processes > 1 and len(jobs) > 1:
-            # fork: the codebook and model are inherited, each worker codes whole documents
-            # and writes only their own cache entries
-            ctx = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(processes, mp_context=ctx, initializer=_init_coder,
-                                     initargs=init) as pool:
-                outcomes = pool.map(_code_document, jobs, chunksize=1)
-                outcomes = list(progress(outcomes, len(jobs)) if progress else outcomes)
-        else:
-            _init_coder(*init)
-            outcomes = [_code_document(job) for job in
-                        (progress(jobs, len(jobs)) if progress else jobs)]
+        outcomes = list(map_in_order(_code_document, jobs, config.nlp.n_process, progress,
+                                     initializer=_init_coder, initargs=init))
         for (doc_id, _, _), outcome in zip(jobs, outcomes, strict=True):
             if isinstance(outcome, str):
                 result.problems.append(outcome)

@@ -9,9 +9,7 @@ configs/think_tanks.yaml never re-reads a PDF.
 from __future__ import annotations
 
 import logging
-import multiprocessing
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from pipeline.config import Config, IngestSettings
 from pipeline.ingest.infer import infer_metadata
 from pipeline.ingest.model import ExtractedText, ExtractionFailure, Paragraph
 from pipeline.io import hash_files, read_cache, write_cache
+from pipeline.parallel import map_in_order
 from pipeline.schemas import DOCUMENTS, make_frame
 from pipeline.versions import EXTRACTOR_VERSION
 
@@ -190,18 +189,6 @@ def document_row(
     }
 
 
-def _run_jobs(jobs: list, processes: int, progress: Callable | None) -> Iterator[IngestOutcome]:
-    """Extract in order, in worker processes when there is more than one file to do."""
-    if processes > 1 and len(jobs) > 1:
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=processes, mp_context=ctx) as pool:
-            results = pool.map(_extract_job, jobs, chunksize=1)
-            yield from progress(results, len(jobs)) if progress else results
-    else:
-        results = map(_extract_job, jobs)
-        yield from progress(results, len(jobs)) if progress else results
-
-
 def run_ingest(
     config: Config, progress: Callable[[Any, int], Any] | None = None
 ) -> IngestResult:
@@ -242,7 +229,8 @@ def run_ingest(
         else:
             todo.setdefault((sha256, fmt), rel)
     jobs = [(raw_dir / rel, fmt, sha, settings, interim_dir) for (sha, fmt), rel in todo.items()]
-    for key, outcome in zip(todo, _run_jobs(jobs, processes, progress), strict=True):
+    extracted = map_in_order(_extract_job, jobs, processes, progress)
+    for key, outcome in zip(todo, extracted, strict=True):
         outcomes[key] = outcome
     result.n_extracted = len(todo)
     result.n_cached = len(files) - len(todo)

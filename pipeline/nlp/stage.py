@@ -25,6 +25,7 @@ from pipeline.io import atomic_path, read_cache, write_cache
 from pipeline.nlp.layout import HEADINGS
 from pipeline.nlp.positions import AUTHOR, position_rows
 from pipeline.nlp.vocab import Vocabulary, load_vocabulary
+from pipeline.parallel import map_in_order
 from pipeline.schemas import MENTIONS, POSITIONS, SENTENCES, make_frame
 
 log = logging.getLogger(__name__)
@@ -207,6 +208,31 @@ def readable_documents(
     return inputs
 
 
+_WORKER: dict[str, Any] = {}  # the spaCy pipeline and vocabulary of this process
+
+
+def _parse_chunk(chunk: list[DocInput]) -> list[tuple[str, dict[str, list] | str | None]]:
+    """Parse a few documents, cache each (rows and Doc), and return their rows: a message
+    instead if the ingest cache is missing, None if a component failed on the document."""
+    nlp, vocab = _WORKER["nlp"], _WORKER["vocab"]
+    out: dict[str, dict[str, list] | str | None] = {}
+    texts = []
+    for item in chunk:
+        payload = read_cache(item.outcome_file)
+        if payload is None:  # removed since ingest ran
+            out[item.doc_id] = "ingest cache missing; run ingest"
+            continue
+        text, starts, pages, kinds = doc_text(IngestOutcome.from_payload(payload))
+        texts.append((text, (item, starts, pages, kinds)))
+    for doc, (item, starts, pages, kinds) in nlp.pipe(
+        texts, as_tuples=True, batch_size=_WORKER["batch_size"]
+    ):
+        out[item.doc_id] = doc_rows(doc, starts, pages, kinds, vocab)
+        write_parsed(item, doc, out[item.doc_id])  # type: ignore[arg-type]  (rows, just set)
+    # a document a component failed on was dropped from nlp.pipe's output
+    return [(item.doc_id, out.get(item.doc_id)) for item in chunk]
+
+
 def run_nlp(
     config: Config,
     documents: pd.DataFrame,
@@ -234,33 +260,28 @@ def run_nlp(
     result = NlpResult(pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
     result.n_cached = len(inputs) - len(todo)
     if todo:
-        nlp = build_nlp(config)
-
-        def texts() -> Iterator[tuple[str, tuple]]:
-            for item in todo:
-                payload = read_cache(item.outcome_file)
-                if payload is None:  # removed since ingest ran: skip, report
-                    result.problems.append(f"{item.doc_id}: ingest cache missing; run ingest")
-                    continue
-                text, starts, pages, kinds = doc_text(IngestOutcome.from_payload(payload))
-                yield text, (item, starts, pages, kinds)
-
-        stream = nlp.pipe(
-            texts(),
-            as_tuples=True,
-            batch_size=config.nlp.batch_size,
-            n_process=config.nlp.n_process,
-        )
-        if progress is not None:
-            stream = progress(stream, len(todo))
-        for doc, (item, starts, pages, kinds) in stream:
-            parsed_rows[item.doc_id] = doc_rows(doc, starts, pages, kinds, vocab)
-            write_parsed(item, doc, parsed_rows[item.doc_id])
-            result.n_parsed += 1
-        # a document a component failed on was dropped from the stream (see build_nlp)
-        result.problems += [f"{item.doc_id}: the NLP stage failed on it; it has no sentences, "
-                            "mentions or positions (see the warning above)"
-                            for item in todo if item.doc_id not in parsed_rows]
+        # the pipeline is built once here; forked workers inherit it
+        _WORKER.update(nlp=build_nlp(config), vocab=vocab, batch_size=config.nlp.batch_size)
+        processes = config.nlp.n_process
+        # small chunks with several processes, so that the workers finish together
+        size = config.nlp.batch_size if processes < 2 else max(
+            1, min(config.nlp.batch_size, len(todo) // (4 * processes)))
+        chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+        try:
+            stream = (pair for chunk in map_in_order(_parse_chunk, chunks, processes)
+                      for pair in chunk)
+            for doc_id, outcome in progress(stream, len(todo)) if progress else stream:
+                if isinstance(outcome, str):
+                    result.problems.append(f"{doc_id}: {outcome}")
+                elif outcome is None:  # a component failed on it (see build_nlp)
+                    result.problems.append(
+                        f"{doc_id}: the NLP stage failed on it; it has no sentences, mentions "
+                        "or positions (see the warning above)")
+                else:
+                    parsed_rows[doc_id] = outcome
+                    result.n_parsed += 1
+        finally:
+            _WORKER.clear()
     tables: dict[str, list[dict[str, Any]]] = {"sentences": [], "mentions": [], "positions": []}
     for item in inputs:
         for name, rows in parsed_rows.get(item.doc_id, {}).items():
