@@ -641,6 +641,76 @@ def test_approach_from_real_positions(nlp, coder):
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "value", "expected"),
+    [
+        # dismissals phrased as judgements of a claim, a comparison or a concession
+        ("Far from being a product of Bolton's influence, the walkout was planned.",
+         "hardliner_influence", "rejected"),
+        ("Blaming the collapse on the hawks misses what happened at the table.",
+         "hardliner_influence", "rejected"),
+        ("Those who blame the lack of preparation overlook the months of talks.",
+         "poor_preparation", "rejected"),
+        ("Domestic political pressure was at most a contributing factor.",
+         "us_domestic_politics", "rejected"),
+        ("The Cohen testimony had little bearing on the outcome.",
+         "us_domestic_politics", "rejected"),
+        ("It is tempting to blame Bolton, but the decision was the president's.",
+         "hardliner_influence", "rejected"),
+        ("Bolton's influence mattered less than the gap on sanctions relief.",
+         "hardliner_influence", "rejected"),
+        ("Bolton's influence mattered less than the gap on sanctions relief.",
+         "sanctions_gap", "asserted"),
+        # a nominal predicate judges its subject, not the clause inside the predicate
+        ("Hasty preparation is an unconvincing explanation for a breakdown that turned on a "
+         "clause about sanctions.", "poor_preparation", "rejected"),
+        ("Hasty preparation is an unconvincing explanation for a breakdown that turned on a "
+         "clause about sanctions.", "sanctions_gap", "asserted"),
+        # a negated cleft reaches into its attribute's clauses, not the "but Y"
+        ("It was not a quarrel over what denuclearization means that ended the summit, but "
+         "a dispute over which facilities to close.", "definition_gap", "rejected"),
+        ("Some argue that the hawks were decisive, a view that is hard to reconcile with the "
+         "record.", "hardliner_influence", "rejected"),
+        # a refusal the cue names is friction, not a denial
+        ("Officials say the talks failed because Pyongyang would not declare its "
+         "undisclosed enrichment facilities.", "scope_gap", "reported"),
+        ("According to North Korean officials, the talks broke down over the lifting of "
+         "sanctions.", "sanctions_gap", "reported"),
+    ],
+)
+def test_dismissals(nlp, coder, text, value, expected):
+    rows = [r for r in code(nlp, coder, text) if r["value"] == value]
+    assert [r["assessment"] for r in rows] == [expected]
+
+
+def test_question_answered_hardly_is_rejected(nlp, coder):
+    rows = code(nlp, coder, "Did Bolton sink the summit? Hardly.")
+    assert [(r["value"], r["assessment"]) for r in rows] == [("hardliner_influence", "rejected")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "prefers X to Y": Y is turned down, not merged into a hybrid
+        ("North Korea prefers incremental exchanges to a grand bargain.",
+         {("dprk", "small_deal", "asserted")}),
+        # an owned approach equated with a target
+        ("The Trump administration's strategy remained a grand bargain.",
+         {("us", "big_deal", "asserted")}),
+        ("Pyongyang has long relied on salami tactics.", {("dprk", "small_deal", "asserted")}),
+        # step-by-step toward a fixed end state is a hybrid, whoever holds it
+        ("China favors a step-by-step process toward a comprehensive end state.",
+         {("china", "hybrid", "asserted")}),
+        # a package the author argues against does not make the alternative a hybrid
+        ("We do not recommend an all-or-nothing strategy; an interim agreement is wiser.",
+         {("author", "big_deal", "rejected"), ("author", "small_deal", "asserted")}),
+    ],
+)
+def test_approach_wording_and_holder(nlp, coder, text, expected):
+    rows = [r for r in code(nlp, coder, text) if r["variable"] == "approach"]
+    assert {(r["holder"], r["value"], r["assessment"]) for r in rows} == expected
+
+
 # ------------------------------------------------------------------------ seed briefs
 
 

@@ -37,6 +37,13 @@ _SIDE_CLAUSES = frozenset({"conj", "parataxis"})
 # "not" that make it a restriction rather than a negation ("not only", "not just").
 _NEGATORS = frozenset({"not", "n't", "never", "nor", "hardly", "scarcely"})
 _NOT_A_NEGATION = frozenset({"only", "just", "merely", "simply", "least", "even", "yet", "until"})
+# Verbs whose negation is the refusal a cue names, not a denial of it ("North Korea would
+# not declare its enrichment facilities" is the scope gap, asserted).
+_REFUSAL_VERBS = frozenset(
+    {"declare", "give", "offer", "include", "accept", "agree", "commit", "discuss", "put",
+     "cover", "lift", "ease", "provide", "dismantle", "close", "allow", "disclose", "list",
+     "budge", "yield", "relax", "remove", "grant", "go", "consider"}
+)
 # Determiners / pronouns that negate a subject ("neither side miscalculated").
 _NEGATIVE_SUBJECTS = frozenset({"neither", "no", "nobody", "none", "nothing"})
 # Comparatives whose "than" sets two things against each other: "more A than B" keeps A and
@@ -44,6 +51,24 @@ _NEGATIVE_SUBJECTS = frozenset({"neither", "no", "nobody", "none", "nothing"})
 _REASONS = frozenset({"because", "since", "given"})
 _MORE = frozenset({"more", "rather", "greater", "bigger", "larger"})
 _LESS = frozenset({"less", "fewer"})
+# Subjects that are not the thing a predicate judges ("It is a myth that X", "This is too
+# tidy"): the rejection then reaches the whole clause.
+_EXPLETIVES = frozenset({"it", "this", "that", "there", "these", "those", "which", "such"})
+# Head nouns of a subject that voices a claim ("the argument that X ignores ...").
+_CLAIM_NOUNS = frozenset(
+    {"view", "claim", "argument", "explanation", "narrative", "account", "idea", "notion",
+     "theory", "reading", "interpretation", "assumption", "assertion", "contention", "story",
+     "thesis", "diagnosis", "those", "anyone", "analysts", "critics", "observers"}
+)
+# Prepositions by which a step-by-step approach heads for an end state.
+_TOWARD = frozenset({"with", "toward", "towards", "to", "within", "under", "around", "for"})
+# A one-word (or short) answer that dismisses the question before it ("X? Hardly.").
+_DISMISSIVE_ANSWERS = frozenset(
+    {("hardly",), ("no",), ("not", "really"), ("far", "from", "it"), ("unlikely",),
+     ("not", "at", "all"), ("certainly", "not"), ("surely", "not"), ("of", "course", "not"),
+     ("hardly", "so"), ("doubtful",), ("scarcely",), ("not", "so"), ("probably", "not"),
+     ("not", "quite")}
+)
 
 
 class CueMatcher:
@@ -174,6 +199,12 @@ def _scope(found: _Found, sentence: Span, breaks: frozenset[str]) -> set[int]:
     if found.scope == "sentence":
         return all_tokens
     span = found.span
+    if found.kind == "rejection":
+        subject = _judged_subject(span)
+        if subject is not None:
+            # "Hasty preparation is an unconvincing explanation for a breakdown that turned
+            # on sanctions": the predicate judges its subject, not what the predicate adds
+            return ({t.i for t in subject.subtree} | set(range(span.start, span.end))) & all_tokens
     if found.scope == "following":
         own = _pruned_subtree(span.root, breaks) & all_tokens
         after = {i for i in own if i >= span.end}
@@ -189,6 +220,71 @@ def _scope(found: _Found, sentence: Span, breaks: frozenset[str]) -> set[int]:
             after = {i for i in after if i < stop}
         return after
     return _pruned_subtree(_clause_head(span), breaks) & all_tokens
+
+
+def _judged_subject(span: Span) -> Token | None:
+    """The subject a nominal predicate judges: "X is a red herring", "X was an unconvincing
+    explanation for a breakdown that ..." (the cue inside the attribute of "be"); None for an
+    expletive or anaphoric subject ("It is a myth that X", "This is too tidy") or any
+    other cue."""
+    token = span.root
+    while token.dep_ != "attr":
+        if token.dep_ in ("ROOT", "relcl", "acl", "advcl", "ccomp", "xcomp", "conj") or (
+            token.head == token
+        ):
+            return None
+        token = token.head
+    copula = token.head
+    if copula.lemma_ != "be":
+        return None
+    subjects = [c for c in copula.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
+    if len(subjects) != 1 or subjects[0].lower_ in _EXPLETIVES:
+        return None
+    if any(c.dep_ in ("ccomp", "xcomp") for c in copula.children):
+        return None  # "X is wrong to say ...": the predicate has a clause of its own
+    return subjects[0]
+
+
+def _negated_predicate(cue: Span) -> bool:
+    """The cue lies inside what a negated "be" predicates, however deep: "It was not a
+    disagreement over what denuclearization means that divided them", "The problem was not
+    that the sides read the term differently" (not the "but Y" that follows)."""
+    token = cue.root
+    while token.head != token:
+        if token.dep_ == "conj" and _after_but(token):
+            return False
+        if token.dep_ in ("xcomp", "advcl"):
+            return False  # "was not prepared to give X": friction, not a denial of X
+        if token.dep_ in ("attr", "ccomp") and token.head.lemma_ == "be":
+            copula = token.head
+            if token.dep_ == "ccomp" and not any(
+                c.dep_ in ("nsubj", "attr") and c.i < copula.i for c in copula.children
+            ):
+                return False
+            return any(
+                _is_negator(c, cue) for c in copula.children if c.dep_ in ("neg", "advmod")
+            )
+        token = token.head
+    return False
+
+
+def _dismissed_subject(cue: Span, found: list[_Found]) -> bool:
+    """The cue is in the subject of a rebuttal or rejection verb and that subject voices a
+    claim: "Attributing the collapse to X misses ...", "Those who blame X overlook ...",
+    "The argument that X ignores ..." (not "Kim's miscalculation ignored ...")."""
+    for f in found:
+        if f.kind not in ("rebuttal", "rejection") or f.span.start <= cue.start:
+            continue
+        verb = _clause_head(f.span)
+        for subject in (c for c in verb.children if c.dep_ in ("nsubj", "csubj")):
+            tokens = {t.i for t in subject.subtree}
+            if cue.root.i not in tokens:
+                continue
+            if subject.dep_ == "csubj" or subject.lemma_.lower() in _CLAIM_NOUNS:
+                return True
+            if any(t.pos_ == "VERB" and t.dep_ in ("relcl", "acl") for t in subject.subtree):
+                return True
+    return False
 
 
 def _in_subordinate(span: Span, breaks: frozenset[str]) -> bool:
@@ -266,7 +362,9 @@ def _negated(cue: Span) -> bool:
             for c in token.children
             if not cue.start <= c.i < cue.end
         ):
-            if token.pos_ not in ("VERB", "AUX") or token == root:
+            if token.pos_ not in ("VERB", "AUX") or (
+                token == root and root.lemma_ not in _REFUSAL_VERBS
+            ):
                 return True
         if token.dep_ != "conj" or token.head == token:
             break
@@ -281,6 +379,8 @@ def _negated(cue: Span) -> bool:
         return False
     is_copula = token.lemma_ == "be" and token != root
     if token != root and not is_copula:
+        return False
+    if token == root and token.lemma_ in _REFUSAL_VERBS:
         return False
     if any(
         _is_negator(c, cue)
@@ -327,6 +427,14 @@ def _compared_away(cue: Span, sentence: Span) -> bool:
         if comparative.lower_ in _LESS:
             if comparative.i < cue.start and cue.end <= t.i:
                 return True
+            # "A mattered / counted for less than B": A is the subject of the verb
+            # ("Whether A or B matters less than C" dismisses the choice, not A or B)
+            verb = comparative.head
+            choice = any(t.lower_ == "whether" for t in sentence if t.i < comparative.i)
+            if cue.end <= comparative.i and verb.pos_ in ("VERB", "AUX") and not choice:
+                subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
+                if any(cue.root.i in {d.i for d in s.subtree} for s in subjects):
+                    return True
             continue
         if cue.start <= t.i:
             continue
@@ -373,7 +481,13 @@ def assess(sentence: Span, cue: Span, cues: AssessmentMatcher) -> str:
     ]
     breaks = cues.scope_breaks
     target = cue.root.i
-    if _negated(cue) or _compared_away(cue, sentence) or _contrastive_not(cue, sentence):
+    if (
+        _negated(cue)
+        or _negated_predicate(cue)
+        or _compared_away(cue, sentence)
+        or _contrastive_not(cue, sentence)
+        or _dismissed_subject(cue, found)
+    ):
         return "rejected"
     anaphors = [f.span for f in found if f.kind == "anaphor"]
     for f in found:
@@ -541,9 +655,12 @@ class RuleCoder:
             )
         ]
         best: dict[tuple[int, str, str], dict[str, Any]] = {}
+        answered = _answered_no(sents)
         for idx, variable, value, group, span in kept:
             sent = spans[idx]
             assessment = assess(sent, span, self.assessment)
+            if assessment == "asserted" and idx in answered:
+                assessment = "rejected"  # "Did X sink the summit? Hardly."
             row = {
                 "sent_idx": idx,
                 "variable": variable,
@@ -626,9 +743,14 @@ class RuleCoder:
         return self.state_of.get(holder, holder)
 
     def _position_rows(
-        self, doc: Doc, sents: list[tuple[int, Span, int]], positions: Sequence[Mapping]
+        self,
+        doc: Doc,
+        sents: list[tuple[int, Span, int]],
+        positions: Sequence[Mapping],
+        context_hits: Sequence[tuple[str, Span]] = (),
     ) -> list[dict[str, Any]]:
         spans = {idx: sent for idx, sent, _ in sents}
+        end_states = [span for name, span in context_hits if name == END_STATE]
         text = doc.text  # Doc.text joins every token on each access: read it once
         best: dict[tuple, dict[str, Any]] = {}
         for row in positions:
@@ -641,6 +763,7 @@ class RuleCoder:
                 ):
                     continue
                 holder = self._holder(row)
+                value = row["target"]
                 if row["polarity"] == "oppose" or row["relation"] not in PURSUES:
                     # An approach a side opposes ("rejects") is not one it pursued, but the
                     # author denying that a side pursued it ("did not want a grand bargain")
@@ -657,13 +780,15 @@ class RuleCoder:
                         target is not None and assess(sent, target, self.assessment) == "reported"
                     )
                     assessment = "reported" if reported else "asserted"
+                    if row["target"] == "small_deal" and _framed(target, end_states):
+                        value = "hybrid"  # "a step-by-step process toward a fixed end state"
                 confidence = float(row.get("confidence", self.codebook.confidence.strong))
                 if assessment == "reported":
                     confidence -= self.codebook.confidence.report_penalty
                 out = {
                     "sent_idx": row["sent_idx"],
                     "variable": variable,
-                    "value": row["target"],
+                    "value": value if value in values else row["target"],
                     "holder": holder,
                     "assessment": assessment,
                     "method": POSITIONS_METHOD,
@@ -759,7 +884,12 @@ class RuleCoder:
             small = [r for r in mine if r["value"] == "small_deal"]
             if not small or "hybrid" not in values:
                 continue
-            framed = END_STATE in ctx or BIG_SIDE in ctx
+            # a package the author argues against ("We do not recommend an all-or-nothing
+            # strategy; an interim agreement ...") frames nothing
+            framed = END_STATE in ctx or any(
+                assess(spans[idx], span, self.assessment) != "rejected"
+                for span in ctx.get(BIG_SIDE, [])
+            )
             if not framed and not any(r["value"] == "big_deal" for r in mine):
                 continue
             hybrid = {**small[0], "value": "hybrid"}
@@ -795,8 +925,8 @@ class RuleCoder:
             sentence x variable x holder x value, sorted by those keys.
         """
         sents = list(iter_sentences(doc))
-        position_rows = self._position_rows(doc, sents, positions)
         context_hits = self._contexts(doc)
+        position_rows = self._position_rows(doc, sents, positions, context_hits)
         position_rows = self._author_approaches(
             doc, sents, positions, position_rows, context_hits
         )
@@ -804,6 +934,39 @@ class RuleCoder:
         return sorted(
             rows, key=lambda r: (r["sent_idx"], r["variable"], r["holder"] or "", r["value"])
         )
+
+
+def _framed(target: Span | None, end_states: Sequence[Span]) -> bool:
+    """A step-by-step approach whose own noun phrase names a fixed end state ("a phased
+    approach with a clearly defined destination", "step-by-step toward a comprehensive end
+    state"): a hybrid."""
+    if target is None:
+        return False
+    head = target.root
+    while head.dep_ in ("amod", "compound", "nmod", "npadvmod") and head.head != head:
+        head = head.head
+    # only an end state the phrase itself heads for, not one in an aside ("(giving up the
+    # ultimate goal)")
+    phrase = {
+        t.i
+        for prep in head.children
+        if prep.dep_ == "prep" and prep.lower_ in _TOWARD
+        for t in prep.subtree
+    }
+    return any(s.root.i in phrase and not _overlaps(s, target) for s in end_states)
+
+
+def _answered_no(sents: list[tuple[int, Span, int]]) -> set[int]:
+    """Sentences that ask a question the next sentence dismisses ("Did X sink the
+    summit? Hardly." / "No." / "Far from it.")."""
+    out = set()
+    for (idx, sent, _), (_, nxt, _) in zip(sents, sents[1:], strict=False):
+        if not sent.text.rstrip().endswith("?"):
+            continue
+        words = tuple(t.lower_ for t in nxt if not t.is_punct)
+        if words in _DISMISSIVE_ANSWERS:
+            out.add(idx)
+    return out
 
 
 def _target_span(

@@ -40,6 +40,8 @@ class PositionRules:
     exchange_markers: frozenset[str] = frozenset()
     hedges: frozenset[str] = frozenset()
     conditional_marks: frozenset[str] = frozenset()
+    preference_verbs: frozenset[str] = frozenset()
+    copulas: frozenset[str] = frozenset()
 
     def verb_class(self, lemma: str) -> str | None:
         return next((rel for rel, words in self.verbs.items() if lemma in words), None)
@@ -65,6 +67,8 @@ def load_position_rules(path: Path) -> PositionRules:
         "exchange_markers",
         "hedges",
         "conditional_marks",
+        "preference_verbs",
+        "copulas",
     }
     unknown = sorted(set(data) - allowed)
     if unknown:
@@ -215,8 +219,10 @@ class PositionExtractor:
         token = target.root
         owner: _Finding | None = None
         seen = 0
+        path: list[Token] = []
         while seen < 40:
             seen += 1
+            path.append(token)
             # Nouns on the way: an owner ("North Korea's proposal", "offer by the U.S.").
             if token.pos_ in ("NOUN", "PROPN") and owner is None:
                 holder = self._owner(token, actor_at)
@@ -241,7 +247,12 @@ class PositionExtractor:
             if token.pos_ in ("VERB", "AUX") and token.i not in inside:
                 finding = self._from_verb(token, actor_at, owner)
                 if finding is not None:
+                    if self._dispreferred(token, path):
+                        finding.relation = "rejects"
                     return [finding]
+                equated = self._equated(token, path, actor_at)
+                if equated is not None:
+                    return [equated]
             if token.head is token or token.dep_ == "ROOT":
                 break
             token = token.head
@@ -250,6 +261,36 @@ class PositionExtractor:
             return [owner]
         surface = self._surface(sent, target, actors)
         return [surface] if surface is not None else []
+
+    def _dispreferred(self, verb: Token, path: list[Token]) -> bool:
+        """The target is the "to Y" / "over Y" of a preference verb ("prefers X to Y"):
+        what the holder turns down, not what it favours."""
+        return verb.lemma_.lower() in self.rules.preference_verbs and any(
+            t.dep_ == "prep" and t.lower_ in ("to", "over") for t in path
+        )
+
+    def _equated(
+        self, verb: Token, path: list[Token], actor_at: dict[int, Span]
+    ) -> _Finding | None:
+        """"Washington's strategy remained a grand bargain": an owned stance noun as the
+        subject of a copula whose attribute is the target."""
+        if verb.lemma_.lower() not in self.rules.copulas or len(path) < 2:
+            return None
+        if path[-2].dep_ != "attr":
+            return None
+        for subject in (c for c in verb.children if c.dep_ == "nsubj"):
+            relation = self.rules.noun_class(subject.lemma_.lower())
+            holder = self._owner(subject, actor_at) if relation else None
+            if holder is not None:
+                return _Finding(
+                    actor_at[holder.i].id_,
+                    actor_at[holder.i],
+                    relation,
+                    subject,
+                    "owner",
+                    self._negated(verb),
+                )
+        return None
 
     def _governing_stance(
         self, noun: Token, actor_at: dict[int, Span], owner: _Finding
