@@ -29,6 +29,8 @@ _UNBOUNDED = None
 _MIN_TOKENS = 200
 # Windows closer than this are matched as one, saving Matcher calls.
 _MERGE_GAP = 8
+# Strings whose regex-anchor outcome is remembered, at most (then forgotten at once).
+_MAX_REMEMBERED = 50_000
 # If the windows cover more of the document than this, match the whole document.
 _MAX_COVERAGE = 0.8
 
@@ -234,6 +236,8 @@ class AnchoredMatcher:
             return []
         key = (attr, string_id)
         if key not in self._regex_groups:
+            if len(self._regex_groups) > _MAX_REMEMBERED:
+                self._regex_groups.clear()  # memory stays flat over a large corpus
             text = strings[string_id]
             self._regex_groups[key] = [g for rx, g in self._by_regex[attr] if rx.search(text)]
         return self._regex_groups[key]

@@ -676,6 +676,27 @@ def test_approach_from_real_positions(nlp, coder):
          "undisclosed enrichment facilities.", "scope_gap", "reported"),
         ("According to North Korean officials, the talks broke down over the lifting of "
          "sanctions.", "sanctions_gap", "reported"),
+        # "X mattered, but not as much as Y"; "X was less a cause than a symptom"
+        ("The hawks mattered, but not nearly as much as the gap on sanctions relief.",
+         "hardliner_influence", "rejected"),
+        ("The hawks mattered, but not nearly as much as the gap on sanctions relief.",
+         "sanctions_gap", "asserted"),
+        ("The sanctions dispute was less a cause of the breakdown than a symptom of distrust.",
+         "sanctions_gap", "rejected"),
+        # an adjectival predicate with its own object judges only its subject
+        ("The sequencing dispute was real but secondary to the gap on sanctions relief.",
+         "approach_gap", "rejected"),
+        ("The sequencing dispute was real but secondary to the gap on sanctions relief.",
+         "sanctions_gap", "asserted"),
+        ("The definitional quarrel is better read as a bargaining tactic than as the cause "
+         "of the walkout.", "definition_gap", "rejected"),
+        ("Analysts should not overstate the role of Trump's domestic troubles.",
+         "us_domestic_politics", "rejected"),
+        # a yes/no question with "really" doubts what it asks
+        ("Did the hawks really sink the summit?", "hardliner_influence", "rejected"),
+        # "never shared a definition" is the gap itself, not a denial of it
+        ("The two sides never shared a definition of denuclearization.",
+         "definition_gap", "asserted"),
     ],
 )
 def test_dismissals(nlp, coder, text, value, expected):
@@ -704,6 +725,17 @@ def test_question_answered_hardly_is_rejected(nlp, coder):
         # a package the author argues against does not make the alternative a hybrid
         ("We do not recommend an all-or-nothing strategy; an interim agreement is wiser.",
          {("author", "big_deal", "rejected"), ("author", "small_deal", "asserted")}),
+        # a modifier shares the negation of its noun ("neither an all-at-once bargain")
+        ("Neither an all-at-once bargain nor a piecemeal process will work; what is needed "
+         "is patience.",
+         {("author", "big_deal", "rejected"), ("author", "small_deal", "rejected")}),
+        # a mention inside the noun phrase of a covered approach belongs to it
+        ("Washington should not revive a package deal that demands everything up front.",
+         {("author", "big_deal", "rejected")}),
+        # a lemmatiser slip ("hoped" -> "hop") still states a stance
+        ("Seoul hoped for a small deal in Hanoi.", {("rok", "small_deal", "asserted")}),
+        ("Washington's preferred method was an all-in-one settlement.",
+         {("us", "big_deal", "asserted")}),
     ],
 )
 def test_approach_wording_and_holder(nlp, coder, text, expected):

@@ -41,6 +41,10 @@ RECORD_KEYS = {"id", "split", "source", "text", "codes"}
 OPTIONAL_KEYS = {"note"}
 CODE_KEYS = {"variable", "value", "holder", "assessment"}
 WRITTEN_ID = re.compile(r"^c(\d{3,})$")
+# Sentences a second annotator wrote without seeing the rules or the other gold: the first
+# BLIND_TRAIN_LAST were then used to tune the rules, the rest are held out.
+BLIND_ID = re.compile(r"^b(\d{3,})$")
+BLIND_TRAIN_LAST = 60
 SEED_ID = re.compile(r"^(k1|k2)-(\d{3,})$")
 
 # Coverage targets for the written sentences (warnings only).
@@ -148,13 +152,20 @@ def check_records(path: Path, problems: list[str], warnings: list[str]) -> list[
                 problems.append(f"{rid}: split should be {want!r} (every third written sentence is test)")
             if source != "written":
                 problems.append(f"{rid}: source should be 'written'")
+        elif BLIND_ID.match(rid):
+            want = "train" if int(BLIND_ID.match(rid).group(1)) <= BLIND_TRAIN_LAST else "test"
+            if split != want:
+                problems.append(f"{rid}: split should be {want!r} (blind sentences after "
+                                f"b{BLIND_TRAIN_LAST:03d} are held out)")
+            if source != "written":
+                problems.append(f"{rid}: source should be 'written'")
         elif s:
             if split != "seed":
                 problems.append(f"{rid}: split should be 'seed'")
             if source != SEED_SOURCES[s.group(1)]:
                 problems.append(f"{rid}: source should be {SEED_SOURCES[s.group(1)]!r}")
         else:
-            problems.append(f"{rid}: id must be cNNN, k1-NNN or k2-NNN")
+            problems.append(f"{rid}: id must be cNNN, bNNN, k1-NNN or k2-NNN")
 
         if not isinstance(rec["codes"], list):
             problems.append(f"{rid}: codes is not a list")
@@ -171,7 +182,7 @@ def check_records(path: Path, problems: list[str], warnings: list[str]) -> list[
             problems.append(f"{rid}: note must be a string")
         good.append(rec)
 
-    for prefix in ("c", "k1-", "k2-"):
+    for prefix in ("b", "k1-", "k2-"):
         nums = sorted(int(r["id"][len(prefix):]) for r in good
                       if r["id"].startswith(prefix) and r["id"][len(prefix):].isdigit())
         if nums and nums != list(range(1, len(nums) + 1)):

@@ -42,7 +42,8 @@ _NOT_A_NEGATION = frozenset({"only", "just", "merely", "simply", "least", "even"
 _REFUSAL_VERBS = frozenset(
     {"declare", "give", "offer", "include", "accept", "agree", "commit", "discuss", "put",
      "cover", "lift", "ease", "provide", "dismantle", "close", "allow", "disclose", "list",
-     "budge", "yield", "relax", "remove", "grant", "go", "consider"}
+     "budge", "yield", "relax", "remove", "grant", "go", "consider", "share", "bridge",
+     "resolve", "settle", "reconcile"}
 )
 # Determiners / pronouns that negate a subject ("neither side miscalculated").
 _NEGATIVE_SUBJECTS = frozenset({"neither", "no", "nobody", "none", "nothing"})
@@ -51,6 +52,11 @@ _NEGATIVE_SUBJECTS = frozenset({"neither", "no", "nobody", "none", "nothing"})
 _REASONS = frozenset({"because", "since", "given"})
 _MORE = frozenset({"more", "rather", "greater", "bigger", "larger"})
 _LESS = frozenset({"less", "fewer"})
+# "X mattered, but not nearly as much as Y": the words between "not" and the first "as".
+_AS_DEGREE = frozenset({"nearly", "quite", "remotely", "anywhere", "near", "so"})
+# An auxiliary that opens a yes/no question ("Was Hanoi really lost for want of a draft?").
+_QUESTION_AUX = frozenset({"was", "were", "is", "are", "did", "does", "do", "could", "can",
+                           "would", "has", "had", "have"})
 # Subjects that are not the thing a predicate judges ("It is a myth that X", "This is too
 # tidy"): the rejection then reaches the whole clause.
 _EXPLETIVES = frozenset({"it", "this", "that", "there", "these", "those", "which", "such"})
@@ -228,7 +234,18 @@ def _judged_subject(span: Span) -> Token | None:
     expletive or anaphoric subject ("It is a myth that X", "This is too tidy") or any
     other cue."""
     token = span.root
-    while token.dep_ != "attr":
+    first = span[0]
+    predicates = ("attr",)
+    if len(span) > 1 and first.pos_ == "ADJ" and first.dep_ in ("acomp", "conj"):
+        # "X was real but secondary to Y": an adjectival predicate with its own object
+        token = first
+        while token.dep_ == "conj" and token.head.dep_ in ("acomp", "conj"):
+            token = token.head
+        if token.dep_ == "acomp":
+            predicates = ("attr", "acomp")
+        else:
+            token = span.root
+    while token.dep_ not in predicates:
         if token.dep_ in ("ROOT", "relcl", "acl", "advcl", "ccomp", "xcomp", "conj") or (
             token.head == token
         ):
@@ -337,6 +354,8 @@ def _contrastive_not(cue: Span, sentence: Span) -> Token | None:
         nxt = t.doc[t.i + 1] if t.i + 1 < len(t.doc) else None
         if nxt is None or nxt.lower_ in _NOT_A_NEGATION or nxt.pos_ in ("VERB", "AUX"):
             continue
+        if any(t.i == not_i for not_i, _ in _not_as_much(sentence)):
+            continue  # "X mattered, but not as much as Y": Y is asserted
         end = t.i + 1
         while end < sentence.end and not _ends_phrase(t.doc[end]):
             end += 1
@@ -353,8 +372,15 @@ def _negated(cue: Span) -> bool:
     root = cue.root
     if _after_but(root):
         return False
-    # "not X" / "neither X nor Y": a negator on the cue's noun phrase (or its conjunct head)
+    # "not X" / "neither X nor Y": a negator on the cue's noun phrase (or its conjunct head);
+    # a cue that only modifies the noun ("neither an all-at-once bargain") shares its negator
     token = root
+    while (
+        token.dep_ in ("amod", "compound", "nmod", "preconj")
+        and token.head.pos_ in ("NOUN", "PROPN")
+        and token.head.i not in range(cue.start, cue.end)
+    ):
+        token = token.head
     while True:
         if any(
             (_is_negator(c, cue) and c.dep_ in ("neg", "preconj", "advmod", "det", "cc"))
@@ -430,6 +456,8 @@ def _compared_away(cue: Span, sentence: Span) -> bool:
             # "A mattered / counted for less than B": A is the subject of the verb
             # ("Whether A or B matters less than C" dismisses the choice, not A or B)
             verb = comparative.head
+            if verb.dep_ in ("attr", "acomp") and verb.head.lemma_ == "be":
+                verb = verb.head  # "X was less a cause than a symptom"
             choice = any(t.lower_ == "whether" for t in sentence if t.i < comparative.i)
             if cue.end <= comparative.i and verb.pos_ in ("VERB", "AUX") and not choice:
                 subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
@@ -445,6 +473,61 @@ def _compared_away(cue: Span, sentence: Span) -> bool:
         if t.i < cue.start and cue.end <= end:
             return True
     return False
+
+
+def _not_as_much(sentence: Span) -> list[tuple[int, int]]:
+    """(index of "not", index of the second "as") of each "not (nearly) as much / important
+    as" in the sentence."""
+    out = []
+    doc = sentence.doc
+    for t in sentence:
+        if t.lower_ not in ("not", "n't"):
+            continue
+        i = t.i + 1
+        while i < sentence.end and doc[i].lower_ in _AS_DEGREE:
+            i += 1
+        if i >= sentence.end or doc[i].lower_ != "as":
+            continue
+        second = next(
+            (j for j in range(i + 2, min(i + 4, sentence.end)) if doc[j].lower_ == "as"), None
+        )
+        if second is not None:
+            out.append((t.i, second))
+    return out
+
+
+def _less_than_other(cue: Span, sentence: Span) -> bool:
+    """The cue is the subject of "X mattered, but not nearly as much as Y" / "X was not as
+    important as Y" (the verb nearest before "not")."""
+    for not_i, _ in _not_as_much(sentence):
+        if cue.end > not_i:
+            continue
+        verb = next(
+            (
+                sentence.doc[i]
+                for i in range(not_i - 1, sentence.start - 1, -1)
+                if sentence.doc[i].pos_ in ("VERB", "AUX")
+            ),
+            None,
+        )
+        if verb is None:
+            continue
+        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")]
+        if any(cue.root.i in {d.i for d in s.subtree} for s in subjects):
+            return True
+    return False
+
+
+def _rhetorical(sentence: Span) -> bool:
+    """A yes/no question with "really" ("Was Hanoi really lost for want of a draft?",
+    "Did Bolton really sink the summit?"): the author doubts what it asks."""
+    words = [t for t in sentence if not t.is_punct]
+    return (
+        sentence.text.rstrip().endswith("?")
+        and bool(words)
+        and words[0].lower_ in _QUESTION_AUX
+        and any(t.lower_ in ("really", "truly") for t in words)
+    )
 
 
 def _ends_phrase(token: Token) -> bool:
@@ -481,10 +564,20 @@ def assess(sentence: Span, cue: Span, cues: AssessmentMatcher) -> str:
     ]
     breaks = cues.scope_breaks
     target = cue.root.i
+    # "X mattered, but not nearly as much as Y": Y is what the author asserts
+    for not_i, second in _not_as_much(sentence):
+        if cue.start > second:
+            found = [
+                f
+                for f in found
+                if not (f.kind == "rejection" and f.span.start <= not_i < f.span.end)
+            ]
     if (
         _negated(cue)
         or _negated_predicate(cue)
         or _compared_away(cue, sentence)
+        or _less_than_other(cue, sentence)
+        or _rhetorical(sentence)
         or _contrastive_not(cue, sentence)
         or _dismissed_subject(cue, found)
     ):
@@ -776,10 +869,12 @@ class RuleCoder:
                         row["start_char"], row["end_char"], alignment_mode="expand"
                     )
                     target = _target_span(doc, text, row, evidence)
-                    reported = (
-                        target is not None and assess(sent, target, self.assessment) == "reported"
-                    )
-                    assessment = "reported" if reported else "asserted"
+                    judged = assess(sent, target, self.assessment) if target is not None else ""
+                    assessment = "reported" if judged == "reported" else "asserted"
+                    if holder == AUTHOR and judged == "rejected":
+                        # "Instead of a grand bargain, Washington should aim for ...": the
+                        # author's recommendation sets the approach aside
+                        assessment = "rejected"
                     if row["target"] == "small_deal" and _framed(target, end_states):
                         value = "hybrid"  # "a step-by-step process toward a fixed end state"
                 confidence = float(row.get("confidence", self.codebook.confidence.strong))
@@ -834,6 +929,15 @@ class RuleCoder:
             for r in positions
             if r.get("target_kind", "approach") == "approach"
         }
+        # approach mentions inside the phrase of one the positions cover ("a package deal
+        # that demands everything up front") belong to that position
+        nested = {
+            t.i
+            for idx, spans_found in found.items()
+            for _, span in spans_found
+            if (idx, span.text) in covered
+            for t in span.root.subtree
+        }
         out = list(rows)
         for idx, sent in spans.items():
             ctx = contexts.get(idx, {})
@@ -842,7 +946,7 @@ class RuleCoder:
             candidates = [
                 (value, span)
                 for value, span in found.get(idx, [])
-                if (idx, span.text) not in covered
+                if (idx, span.text) not in covered and span.root.i not in nested
             ]
             if not found.get(idx) and not any(r["sent_idx"] == idx for r in rows):
                 candidates = [("big_deal", s) for s in ctx.get(BIG_SIDE, [])] + [
@@ -851,7 +955,10 @@ class RuleCoder:
             for value, span in candidates:
                 assessment = assess(sent, span, self.assessment)
                 if assessment == "reported" or any(
-                    r["sent_idx"] == idx and r["holder"] == AUTHOR and r["value"] == value
+                    r["sent_idx"] == idx
+                    and r["holder"] == AUTHOR
+                    and r["value"] == value
+                    and r["assessment"] == assessment
                     for r in out
                 ):
                     continue
@@ -896,7 +1003,24 @@ class RuleCoder:
             out = [r for r in out if not any(r is m for m in mine if m["value"] != "hybrid")]
             if not any(r["value"] == "hybrid" for r in mine):
                 out.append(hybrid)
-        return out
+        # one code per sentence x holder x value: an approach the author both sets aside and
+        # recommends ("not that incrementalism has failed; an incremental approach ... remains
+        # the best path") is recommended
+        asserted = {
+            (r["sent_idx"], r["holder"], r["value"])
+            for r in out
+            if r["variable"] == "approach" and r["assessment"] == "asserted"
+        }
+        return [
+            r
+            for r in out
+            if not (
+                r["variable"] == "approach"
+                and r["holder"] == AUTHOR
+                and r["assessment"] == "rejected"
+                and (r["sent_idx"], r["holder"], r["value"]) in asserted
+            )
+        ]
 
     # -- public ----------------------------------------------------------------------------
 

@@ -46,6 +46,15 @@ class PositionRules:
     def verb_class(self, lemma: str) -> str | None:
         return next((rel for rel, words in self.verbs.items() if lemma in words), None)
 
+    def token_verb_class(self, token: Token) -> str | None:
+        """Stance class of a verb token; falls back from a mangled lemma ("hoped" ->
+        "hop") to the inflected form less its "-d" / "-s" ("hope")."""
+        found = self.verb_class(token.lemma_.lower())
+        word = token.lower_
+        if found is None and len(word) > 4 and word.endswith(("ed", "es")):
+            found = self.verb_class(word[:-1])
+        return found
+
     def noun_class(self, lemma: str) -> str | None:
         return next((rel for rel, words in self.nouns.items() if lemma in words), None)
 
@@ -302,7 +311,7 @@ class PositionExtractor:
             token = token.head
             if token.pos_ != "VERB":
                 continue
-            relation = self.rules.verb_class(token.lemma_.lower())
+            relation = self.rules.token_verb_class(token)
             if relation is None:
                 continue
             chain = self._verb_chain(token)
@@ -408,7 +417,7 @@ class PositionExtractor:
     ) -> _Finding | None:
         rules = self.rules
         chain = self._verb_chain(verb)
-        relation = rules.verb_class(verb.lemma_.lower())
+        relation = rules.token_verb_class(verb)
         modal = any(
             child.dep_ == "aux" and child.lower_ in rules.advocacy_modals
             for v in chain
