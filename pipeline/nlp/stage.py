@@ -227,8 +227,9 @@ def _parse_chunk(chunk: list[DocInput]) -> list[tuple[str, dict[str, list] | str
     for doc, (item, starts, pages, kinds) in nlp.pipe(
         texts, as_tuples=True, batch_size=_WORKER["batch_size"]
     ):
-        out[item.doc_id] = doc_rows(doc, starts, pages, kinds, vocab)
-        write_parsed(item, doc, out[item.doc_id])  # type: ignore[arg-type]  (rows, just set)
+        rows = doc_rows(doc, starts, pages, kinds, vocab)
+        write_parsed(item, doc, rows)
+        out[item.doc_id] = rows
     # a document a component failed on was dropped from nlp.pipe's output
     return [(item.doc_id, out.get(item.doc_id)) for item in chunk]
 
