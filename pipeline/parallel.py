@@ -24,20 +24,16 @@ def map_in_order(
     jobs: Sequence[J],
     processes: int,
     progress: Progress | None = None,
-    initializer: Callable[..., None] | None = None,
-    initargs: tuple = (),
 ) -> Iterator[R]:
     """`func` over `jobs`, results in job order; in `processes` forked workers when there
-    are more than one of each, else in this process. `initializer(*initargs)` runs once per
-    process first. Consume the iterator fully: it owns the worker pool."""
+    are more than one of each, else in this process. Set up shared state (a pipeline, a
+    coder) before calling: forked workers inherit it. Consume the iterator fully: it owns
+    the worker pool."""
     if processes > 1 and len(jobs) > 1:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(min(processes, len(jobs)), mp_context=context,
-                                 initializer=initializer, initargs=initargs) as pool:
+        with ProcessPoolExecutor(min(processes, len(jobs)), mp_context=context) as pool:
             results = pool.map(func, jobs, chunksize=1)
             yield from progress(results, len(jobs)) if progress else results
     else:
-        if initializer is not None:
-            initializer(*initargs)
         results = map(func, jobs)
         yield from progress(results, len(jobs)) if progress else results

@@ -47,14 +47,15 @@ _WORKER: dict[str, Any] = {}  # the coder of this process (see _init_coder)
 
 
 def _init_coder(codebook: Any, model: Any, threshold: float) -> None:
-    """Build the rule coder once per process (a spaCy vocab shared with the loaded Docs)."""
+    """Build the rule coder once (forked workers inherit it), with a spaCy vocab shared
+    with the Docs it loads."""
     import spacy
 
     from pipeline.coding.rules import RuleCoder
 
-    vocab = spacy.blank("en").vocab
-    _WORKER.update(vocab=vocab, coder=RuleCoder(codebook, vocab), model=model,
-                   threshold=threshold)
+    blank = spacy.blank("en")
+    _WORKER.update(vocab=blank.vocab, coder=RuleCoder(codebook, blank.vocab, blank.tokenizer),
+                   model=model, threshold=threshold)
 
 
 def _code_document(job: tuple[str, Any, Any]) -> list[dict[str, Any]] | str:
@@ -116,9 +117,11 @@ def run_coding(
     if todo:
         jobs = [(item.doc_id, item.cache, caches[item.doc_id]) for item in todo]
         # each worker codes whole documents and writes only their own cache entries
-        init = (codebook, model, config.coding.model_threshold)
-        outcomes = list(map_in_order(_code_document, jobs, config.nlp.n_process, progress,
-                                     initializer=_init_coder, initargs=init))
+        _init_coder(codebook, model, config.coding.model_threshold)
+        try:
+            outcomes = list(map_in_order(_code_document, jobs, config.nlp.n_process, progress))
+        finally:
+            _WORKER.clear()
         for (doc_id, _, _), outcome in zip(jobs, outcomes, strict=True):
             if isinstance(outcome, str):
                 result.problems.append(outcome)
