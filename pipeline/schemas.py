@@ -222,7 +222,8 @@ CODES = Table(
 DOC_CODES = Table(
     name="doc_codes",
     description="Codebook codes per document, aggregated from the sentence codes; `blame` "
-    "and `outcome_framing` are one verdict per document.",
+    "and `outcome_framing` have one asserted verdict per document, beside the values it only "
+    "rejects or reports.",
     row="document x variable x holder x value",
     primary_key=("doc_id", "variable", "holder", "value"),
     columns=(

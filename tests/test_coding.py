@@ -68,6 +68,31 @@ def test_aggregation_weights_sections_and_derives_verdicts():
     assert {v for var, v in rows if var == "blame"} == {"both"}
 
 
+def test_aggregation_keeps_dismissed_blame_and_framing_beside_the_verdict():
+    sentences = pd.DataFrame({"doc_id": ["d"] * 3, "sent_idx": [0, 1, 2],
+                              "section": ["Body"] * 3})
+    codes = _codes([
+        {"doc_id": "d", "sent_idx": 0, "variable": "blame", "value": "dprk",
+         "assessment": "rejected"},
+        {"doc_id": "d", "sent_idx": 0, "variable": "blame", "value": "both",
+         "assessment": "asserted"},
+        {"doc_id": "d", "sent_idx": 1, "variable": "outcome_framing", "value": "failure",
+         "assessment": "rejected"},
+        {"doc_id": "d", "sent_idx": 2, "variable": "outcome_framing",
+         "value": "constructive_no_deal", "assessment": "asserted"},
+        {"doc_id": "d", "sent_idx": 2, "variable": "blame", "value": "both",
+         "assessment": "rejected"},
+    ])
+    out = aggregate_codes(codes, sentences, [])
+    rows = {(r.variable, r.value): (r.assessment, r.is_derived) for r in out.itertuples()}
+    assert rows == {
+        ("blame", "both"): ("asserted", True),
+        ("blame", "dprk"): ("rejected", False),
+        ("outcome_framing", "constructive_no_deal"): ("asserted", True),
+        ("outcome_framing", "failure"): ("rejected", False),
+    }
+
+
 def test_sejong_acceptance(coded):
     doc_codes = coded[3].doc_codes
     sejong = doc_codes[doc_codes["doc_id"] == SEJONG_ID]

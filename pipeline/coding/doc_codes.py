@@ -108,8 +108,19 @@ def aggregate_codes(
         })
     frame = pd.DataFrame(rows, columns=columns)
     verdicts = derive_verdicts(frame)
-    rest = frame[~frame["variable"].isin(VERDICT_VARIABLES)]
-    return pd.concat([rest, verdicts], ignore_index=True)
+    # Besides its verdict, a document keeps the blame and framings it only dismisses or
+    # reports ("It would be unfair to blame Pyongyang", "Calling Hanoi a failure misses
+    # the point"), unless that value is the verdict itself.
+    decided = set(zip(verdicts["doc_id"], verdicts["variable"], verdicts["value"], strict=True))
+    is_verdict_variable = frame["variable"].isin(VERDICT_VARIABLES)
+    kept = [
+        not verdict_variable
+        or (assessment != "asserted" and (doc_id, variable, value) not in decided)
+        for verdict_variable, doc_id, variable, value, assessment in zip(
+            is_verdict_variable, frame["doc_id"], frame["variable"], frame["value"],
+            frame["assessment"], strict=True)
+    ]
+    return pd.concat([frame[kept], verdicts], ignore_index=True)
 
 
 def _verdict_row(doc_id: str, variable: str, value: str, evidence: pd.DataFrame) -> dict:
@@ -126,8 +137,8 @@ def _verdict_row(doc_id: str, variable: str, value: str, evidence: pd.DataFrame)
 
 
 def derive_verdicts(doc_rows: pd.DataFrame) -> pd.DataFrame:
-    """The document's single `blame` and `outcome_framing` verdicts from its asserted
-    sentence evidence (the sentence-level detail stays in `codes`).
+    """The document's single asserted `blame` and `outcome_framing` verdicts from its
+    asserted sentence evidence (the sentence-level detail stays in `codes`).
 
     blame: `both` if the author holds both sides responsible (or says so), `us` or `dprk` if
     only one, `neither` if the author only says no side is to blame. outcome_framing: `mixed`
