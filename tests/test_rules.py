@@ -712,6 +712,27 @@ def test_question_answered_hardly_is_rejected(nlp, coder):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("Some commentators have blamed John Bolton's intervention for the collapse. "
+         "This explanation does not hold up.", "rejected"),
+        ("Critics say the summit was poorly prepared. That is too simple.", "rejected"),
+        ("Critics say the summit was poorly prepared. Not so.", "rejected"),
+        ("Critics say the summit was poorly prepared. But this view is wrong.", "rejected"),
+        ("Many in Seoul argued that Trump needed a distraction from the Cohen hearing. "
+         "The record suggests otherwise.", "rejected"),
+        # the next sentence agrees, or judges something else: the view stays reported
+        ("Critics say the summit was poorly prepared. That may be true.", "reported"),
+        ("Critics say the summit was poorly prepared. The negotiators were not wrong to "
+         "walk away.", "reported"),
+    ],
+)
+def test_reported_view_refuted_by_the_next_sentence(nlp, coder, text, expected):
+    rows = [r for r in code(nlp, coder, text) if r["variable"] == "cause"]
+    assert [r["assessment"] for r in rows] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         # "prefers X to Y": Y is turned down, not merged into a hybrid
         ("North Korea prefers incremental exchanges to a grand bargain.",
          {("dprk", "small_deal", "asserted")}),

@@ -68,6 +68,11 @@ _CLAIM_NOUNS = frozenset(
 )
 # Prepositions by which a step-by-step approach heads for an end state.
 _TOWARD = frozenset({"with", "toward", "towards", "to", "within", "under", "around", "for"})
+# Discourse openers before the subject of a sentence that answers the one before it.
+_OPENERS = frozenset({"but", "yet", "however", "still", "and", "in", "fact", "truth",
+                      "reality", "practice", "alas", "unfortunately", "frankly"})
+# "The record suggests otherwise."
+_SHOWING = frozenset({"suggest", "show", "indicate", "tell", "prove", "demonstrate", "say"})
 # A one-word (or short) answer that dismisses the question before it ("X? Hardly.").
 _DISMISSIVE_ANSWERS = frozenset(
     {("hardly",), ("no",), ("not", "really"), ("far", "from", "it"), ("unlikely",),
@@ -749,11 +754,14 @@ class RuleCoder:
         ]
         best: dict[tuple[int, str, str], dict[str, Any]] = {}
         answered = _answered_no(sents)
+        refuted = self._refuted_by_next(sents)
         for idx, variable, value, group, span in kept:
             sent = spans[idx]
             assessment = assess(sent, span, self.assessment)
             if assessment == "asserted" and idx in answered:
                 assessment = "rejected"  # "Did X sink the summit? Hardly."
+            if assessment == "reported" and idx in refuted:
+                assessment = "rejected"  # "Critics blame X. This explanation is too tidy."
             row = {
                 "sent_idx": idx,
                 "variable": variable,
@@ -1023,6 +1031,35 @@ class RuleCoder:
         ]
 
     # -- public ----------------------------------------------------------------------------
+
+    def _refuted_by_next(self, sents: list[tuple[int, Span, int]]) -> set[int]:
+        """Sentences whose reported view the next sentence dismisses by pointing back at it
+        ("Critics blame Bolton. This explanation does not hold up." / "That is too simple."
+        / "Not so.")."""
+        out = set()
+        for (idx, _, _), (_, nxt, _) in zip(sents, sents[1:], strict=False):
+            words = [t for t in nxt if not t.is_punct]
+            if tuple(t.lower_ for t in words) in _DISMISSIVE_ANSWERS:
+                out.add(idx)
+                continue
+            if any(t.lower_ == "otherwise" and t.head.lemma_.lower() in _SHOWING for t in words):
+                out.add(idx)  # "The record suggests otherwise."
+                continue
+            while words and words[0].lower_ in _OPENERS:
+                words = words[1:]
+            if not words or words[0].lower_ not in _EXPLETIVES or words[0].lower_ == "there":
+                continue
+            # the pointing word is the subject or its determiner ("This explanation ..."),
+            # and the sentence judges it ("... does not hold up", "... is too tidy")
+            head = words[0] if words[0].dep_ != "det" else words[0].head
+            if head.dep_ not in ("nsubj", "nsubjpass") or (
+                head is not words[0] and head.lemma_.lower() not in _CLAIM_NOUNS
+            ):
+                continue
+            kinds = {f.kind for f in self.assessment.find(nxt)}
+            if kinds & {"rejection", "rebuttal"}:
+                out.add(idx)
+        return out
 
     def sentence_assessment(self, sentence: Span) -> str:
         """A coarse assessment for a code without a cue span (e.g. a classifier's label):
