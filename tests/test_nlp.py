@@ -91,6 +91,17 @@ def test_layout_makes_headings_their_own_sentences():
         ("Should Washington have accepted the small deal?", set()),
         ("If Washington offers sanctions relief, the talks may resume.", set()),
         ("Let us consider the big deal.", set()),
+        # the clause fallback: the actor subject of the approach's own clause holds it ...
+        ("Washington arrived in Hanoi with a grand bargain in mind.",
+         {("us", "proposes", "big_deal", "support")}),
+        ("Pyongyang came to Hanoi with a phased approach in its pocket.",
+         {("dprk", "proposes", "small_deal", "support")}),
+        # ... unless the verb only talks about it, the subject is a noun the actor owns, or
+        # the approach is set aside
+        ("Washington discussed a big deal.", set()),
+        ("Kim misjudged a grand bargain.", set()),
+        ("The Trump administration's posture left little room for an interim agreement.",
+         set()),
     ],
 )
 def test_positions_from_the_parse(nlp, text, expected):

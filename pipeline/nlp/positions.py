@@ -22,7 +22,12 @@ from pipeline.nlp.vocab import Vocabulary
 RELATIONS = ("proposes", "offers", "demands", "accepts", "rejects", "advocates")
 AUTHOR = "author"
 # How confident each way of finding a holder is (before hedging).
-CONFIDENCE = {"verb": 0.85, "owner": 0.75, "modal": 0.75, "surface": 0.5}
+CONFIDENCE = {"verb": 0.85, "owner": 0.75, "modal": 0.75, "surface": 0.5, "clause": 0.5}
+# How an approach reaches the verb of its own clause in the clause fallback ("arrived with a
+# grand bargain", "held out for a package", "rested on a comprehensive deal").
+_CLAUSE_LINKS = frozenset({"dobj", "pobj", "prep", "attr", "appos", "conj", "cc", "amod",
+                           "compound", "nmod", "npadvmod", "acomp", "oprd", "dative", "det",
+                           "poss", "punct"})
 HEDGE_PENALTY = 0.15
 
 if not Doc.has_extension("positions"):
@@ -42,6 +47,7 @@ class PositionRules:
     conditional_marks: frozenset[str] = frozenset()
     preference_verbs: frozenset[str] = frozenset()
     copulas: frozenset[str] = frozenset()
+    not_holding: frozenset[str] = frozenset()
 
     def verb_class(self, lemma: str) -> str | None:
         return next((rel for rel, words in self.verbs.items() if lemma in words), None)
@@ -78,6 +84,7 @@ def load_position_rules(path: Path) -> PositionRules:
         "conditional_marks",
         "preference_verbs",
         "copulas",
+        "not_holding",
     }
     unknown = sorted(set(data) - allowed)
     if unknown:
@@ -176,7 +183,10 @@ class PositionExtractor:
         for kind, target in targets:
             if self._hypothetical(target):
                 continue
-            for finding in self._find(sent, target, actor_at, actors):
+            findings = self._find(sent, target, actor_at, actors)
+            if not findings and kind == "approach":
+                findings = self._clause_subject(target, actor_at)
+            for finding in findings:
                 for holder_span in self._coordinated(finding.holder_span, actor_at):
                     extra = _Finding(
                         holder_span.id_,
@@ -270,6 +280,29 @@ class PositionExtractor:
             return [owner]
         surface = self._surface(sent, target, actors)
         return [surface] if surface is not None else []
+
+    def _clause_subject(self, target: Span, actor_at: dict[int, Span]) -> list[_Finding]:
+        """Last resort for an approach: the actor subject of the verb of the approach's own
+        clause holds it ("Washington arrived in Hanoi with a grand bargain in mind"), unless
+        that verb only talks about it (`not_holding`: "misjudged", "discussed")."""
+        token = target.root
+        while token.dep_ in _CLAUSE_LINKS and token.head is not token:
+            token = token.head
+            if token.pos_ in ("VERB", "AUX"):
+                break
+        if token.pos_ not in ("VERB", "AUX") or token.lemma_.lower() in self.rules.not_holding:
+            return []
+        if self._modal_above(target.root) is not None or self._hypothetical(target):
+            return []
+        # the subject must be the actor itself, not a noun it owns ("Washington's posture
+        # left little room for ..."), and the approach not one set aside ("rather than ...")
+        subjects = [c for c in token.children if c.dep_ == "nsubj" and c.i in actor_at]
+        before = target.doc[max(target.sent.start, target.start - 3) : target.start].text.lower()
+        if len(subjects) != 1 or "rather than" in before or "instead of" in before:
+            return []
+        subject = actor_at[subjects[0].i]
+        return [_Finding(subject.id_, subject, "proposes", token, "clause",
+                         self._negated_chain([token]))]
 
     def _dispreferred(self, verb: Token, path: list[Token]) -> bool:
         """The target is the "to Y" / "over Y" of a preference verb ("prefers X to Y"):
