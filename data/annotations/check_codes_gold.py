@@ -1,4 +1,4 @@
-"""Validate codes_gold.jsonl and tests/fixtures/briefs/doc_gold.json (stdlib only).
+"""Validate codes_gold.jsonl and the doc_gold.json of tests/fixtures/briefs/ and briefs_train/ (stdlib only).
 
 The seed-text check uses the project's ingest if importable (skipped otherwise).
 
@@ -17,6 +17,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 BRIEFS = ROOT / "tests" / "fixtures" / "briefs"
+BRIEFS_TRAIN = ROOT / "tests" / "fixtures" / "briefs_train"
 
 # Codebook, copied from ../shared/SPEC.md ("Codebook ids").
 VALUES = {
@@ -41,10 +42,10 @@ RECORD_KEYS = {"id", "split", "source", "text", "codes"}
 OPTIONAL_KEYS = {"note"}
 CODE_KEYS = {"variable", "value", "holder", "assessment"}
 WRITTEN_ID = re.compile(r"^c(\d{3,})$")
-# Sentences a second annotator wrote without seeing the rules or the other gold: the first
-# BLIND_TRAIN_LAST were then used to tune the rules, the rest are held out.
+# Sentences other annotators wrote without seeing the rules or the other gold, in rounds:
+# the first part of each round is train (may be used for tuning), the rest held out.
 BLIND_ID = re.compile(r"^b(\d{3,})$")
-BLIND_TRAIN_LAST = 60
+BLIND_ROUNDS = ((1, 120, 60), (121, 360, 240))  # (first, last, last train id)
 SEED_ID = re.compile(r"^(k1|k2)-(\d{3,})$")
 
 # Coverage targets for the written sentences (warnings only).
@@ -153,10 +154,16 @@ def check_records(path: Path, problems: list[str], warnings: list[str]) -> list[
             if source != "written":
                 problems.append(f"{rid}: source should be 'written'")
         elif BLIND_ID.match(rid):
-            want = "train" if int(BLIND_ID.match(rid).group(1)) <= BLIND_TRAIN_LAST else "test"
-            if split != want:
-                problems.append(f"{rid}: split should be {want!r} (blind sentences after "
-                                f"b{BLIND_TRAIN_LAST:03d} are held out)")
+            number = int(BLIND_ID.match(rid).group(1))
+            rounds = [r for r in BLIND_ROUNDS if r[0] <= number <= r[1]]
+            if not rounds:
+                problems.append(f"{rid}: no blind round covers this id")
+            else:
+                last_train = rounds[0][2]
+                want = "train" if number <= last_train else "test"
+                if split != want:
+                    problems.append(f"{rid}: split should be {want!r} (blind sentences after "
+                                    f"b{last_train:03d} in their round are held out)")
             if source != "written":
                 problems.append(f"{rid}: source should be 'written'")
         elif s:
@@ -205,6 +212,8 @@ def check_records(path: Path, problems: list[str], warnings: list[str]) -> list[
 
 
 def check_doc_gold(path: Path, problems: list[str]) -> dict:
+    briefs = path.parent  # the briefs sit beside their doc_gold.json
+    shown = briefs.relative_to(ROOT).as_posix() if briefs.is_relative_to(ROOT) else briefs
     if not path.exists():
         problems.append(f"{path}: missing")
         return {}
@@ -217,11 +226,11 @@ def check_doc_gold(path: Path, problems: list[str]) -> dict:
         problems.append(f"{path}: top level must be an object")
         return {}
     for rel, entry in gold.items():
-        where = f"doc_gold[{rel}]"
-        if not (BRIEFS / rel).is_file():
-            problems.append(f"{where}: file tests/fixtures/briefs/{rel} does not exist")
+        where = f"{shown}/doc_gold.json[{rel}]"
+        if not (briefs / rel).is_file():
+            problems.append(f"{where}: file {shown}/{rel} does not exist")
         else:
-            raw = (BRIEFS / rel).read_bytes()
+            raw = (briefs / rel).read_bytes()
             try:
                 raw.decode("utf-8")
             except UnicodeDecodeError:
@@ -239,9 +248,9 @@ def check_doc_gold(path: Path, problems: list[str]) -> dict:
             if key in keys:
                 problems.append(f"{where}: duplicate code {key}")
             keys.add(key)
-    on_disk = {p.relative_to(BRIEFS).as_posix() for p in BRIEFS.rglob("*.txt")} if BRIEFS.exists() else set()
+    on_disk = {p.relative_to(briefs).as_posix() for p in briefs.rglob("*.txt")}
     for rel in sorted(on_disk - gold.keys()):
-        problems.append(f"tests/fixtures/briefs/{rel}: brief without a doc_gold entry")
+        problems.append(f"{shown}/{rel}: brief without a doc_gold entry")
     return gold
 
 
@@ -253,6 +262,8 @@ def main(argv: list[str]) -> int:
 
     recs = check_records(path, problems, warnings)
     doc_gold = check_doc_gold(doc_path, problems)
+    if len(argv) <= 2:  # the training briefs too (their errors may be looked at)
+        check_doc_gold(BRIEFS_TRAIN / "doc_gold.json", problems)
 
     # counts per split x variable x value x assessment
     counts: Counter = Counter()
