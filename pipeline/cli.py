@@ -88,15 +88,23 @@ def cmd_build(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_train(config: Config, args: argparse.Namespace) -> int:
-    """Train the sentence classifier from the training split of codes_gold.jsonl."""
-    from pipeline.coding.classify import GOLD_FILE, load_gold_codes, save_model, train
+    """Train the sentence and assessment classifiers from the training split of
+    codes_gold.jsonl."""
+    from pipeline.coding.classify import (
+        GOLD_FILE,
+        load_gold_codes,
+        save_model,
+        train,
+        train_assessor,
+    )
     from pipeline.coding.evaluate import CodingEvaluator
 
     gold = config.paths.annotations / GOLD_FILE
     records = [r for r in load_gold_codes(gold) if r["split"] == "train"]
     evaluator = CodingEvaluator(config)
     pipeline, labels = train(records, evaluator.rule_hits, evaluator.text_variables)
-    path = save_model(config, pipeline, labels)
+    assessor = train_assessor(records, evaluator.rule_rows)
+    path = save_model(config, pipeline, labels, assessor)
     log.info("trained on %d sentences of %s (%d labels); saved %s", len(records),
              _rel(gold, config.root), len(labels), _rel(path, config.root))
     return 0
@@ -140,12 +148,14 @@ def cmd_evaluate(config: Config, args: argparse.Namespace) -> int:
         for name in ("rules/test", "model/train-cv", "rules+model/test"):
             print(f"\n{name}")
             print(result["tables"][name].to_string(index=False))
-    if "document_accuracy" in result:
-        print(f"\nDocument level, fictional briefs in tests/fixtures/briefs/: accuracy "
-              f"{result['document_accuracy']:.3f} over "
-              f"{len(result['document_cells'])} (document, variable, holder, value) cells")
-        write_text_atomic(out_dir / "coding_documents.csv",
-                          result["document_cells"].to_csv(index=False, lineterminator="\n"))
+    for suffix, folder in (("", "briefs (held out)"), ("_train", "briefs_train")):
+        if f"document_accuracy{suffix}" in result:
+            cells = result[f"document_cells{suffix}"]
+            print(f"\nDocument level, fictional briefs in tests/fixtures/{folder}: accuracy "
+                  f"{result[f'document_accuracy{suffix}']:.3f} over {len(cells)} (document, "
+                  "variable, holder, value) cells")
+            write_text_atomic(out_dir / f"coding_documents{suffix}.csv",
+                              cells.to_csv(index=False, lineterminator="\n"))
     log.info("wrote %s/", _rel(out_dir, config.root))
     return 0
 

@@ -106,7 +106,9 @@ class CodingSettings:
     """How sentence codes become document codes, and the classifier's use (coding.yaml)."""
 
     section_weights: tuple[SectionWeight, ...] = ()
-    model_threshold: float = 0.5
+    model_threshold: float = 0.7
+    assessment_threshold: float = 0.7
+    assessment_variables: tuple[str, ...] = ("cause", "blame", "outcome_framing")
 
 
 @dataclass(frozen=True)
@@ -257,8 +259,9 @@ def load_config(config_dir: Path | None = None, root: Path | None = None) -> Con
 
     coding_file = config_dir / "coding.yaml"
     coding = build_dataclass(CodingSettings, read_yaml(coding_file), str(coding_file))
-    if not 0 < coding.model_threshold < 1:
-        raise ConfigError(f"{coding_file}: model_threshold must be between 0 and 1")
+    for name in ("model_threshold", "assessment_threshold"):
+        if not 0 < getattr(coding, name) < 1:
+            raise ConfigError(f"{coding_file}: {name} must be between 0 and 1")
     return Config(
         root=root, config_dir=config_dir, paths=paths, ingest=ingest, nlp=nlp, coding=coding
     )

@@ -207,6 +207,10 @@ CODES = Table(
         Column("assessment", "string", "asserted (the author claims it), rejected (mentioned "
                "to dismiss it) or reported (attributed to others without endorsement).",
                required=True, enum=ASSESSMENTS),
+        Column("assessed_by", "string", "rules (the codebook's assessment cues) or model (the "
+               "trained assessment classifier judged a rule's asserted code rejected; see "
+               "configs/coding.yaml assessment_threshold).", required=True,
+               enum=("rules", "model")),
         Column("method", "string", "rules (codebook cues), positions (approach from the NLP "
                "stage's positions) or model (the trained classifier).", required=True,
                enum=("rules", "positions", "model")),

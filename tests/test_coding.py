@@ -159,3 +159,63 @@ def test_no_model_means_rules_and_says_so(project):
     model, note = load_current_model(config, codebook)
     assert model is None
     assert "make train" in note and "rules alone" in note
+
+
+def _dismissal_records():
+    """Sentences with one coded value each: dismissed with words the assessment cues need
+    not list ('a red herring', 'a sideshow'), or asserted."""
+    dismissed = ["{} was a red herring in Hanoi.", "{} was a sideshow, nothing more.",
+                 "Pointing at {} is a red herring.", "{} remained a sideshow to the talks."]
+    asserted = ["{} sank the talks in Hanoi.", "{} explains the walkout.",
+                "In the end {} decided the outcome.", "{} drove the collapse."]
+    records = []
+    for subject in ("Bolton", "The hawks", "Pompeo", "The Cohen hearing"):
+        for template, assessment in [*((t, "rejected") for t in dismissed),
+                                     *((t, "asserted") for t in asserted)]:
+            records.append({"text": template.format(subject), "codes": [
+                {"variable": "cause", "value": "hardliner_influence", "holder": None,
+                 "assessment": assessment}]})
+    return records
+
+
+def _found_as_asserted(text):
+    """A rule coder that finds the value but cannot tell the dismissal: asserted."""
+    return [{"variable": "cause", "holder": None, "value": "hardliner_influence",
+             "assessment": "asserted", "start_char": 0, "end_char": text.index(" "),
+             "sent_idx": 0}]
+
+
+def test_assessor_turns_a_dismissed_asserted_code_into_rejected():
+    from pipeline.coding.classify import reassess, train_assessor
+
+    assessor = train_assessor(_dismissal_records(), _found_as_asserted)
+    text = "Bolton's folder was a red herring."
+    rows = reassess(assessor, text, 0, _found_as_asserted(text), 0.6, {"cause"})
+    assert [(r["assessment"], r["assessed_by"]) for r in rows] == [("rejected", "model")]
+    text = "Bolton sank the talks."
+    rows = reassess(assessor, text, 0, _found_as_asserted(text), 0.6, {"cause"})
+    assert [(r["assessment"], r["assessed_by"]) for r in rows] == [("asserted", "rules")]
+    # a reported code is never touched
+    reported = [{**_found_as_asserted(text)[0], "assessment": "reported"}]
+    assert reassess(assessor, "Bolton was a red herring.", 0, reported, 0.6, {"cause"})[0][
+        "assessment"] == "reported"
+
+
+def test_model_reassesses_a_docs_rows_sentence_by_sentence():
+    import spacy
+
+    from pipeline.coding.classify import SentenceModel, train_assessor
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    doc = nlp("Bolton sank the talks. Pompeo was a red herring.")
+    second = doc.text.index("Pompeo")
+    rows = [{**_found_as_asserted("Bolton sank")[0]},
+            {**_found_as_asserted("Pompeo was")[0], "sent_idx": 1, "start_char": second,
+             "end_char": second + len("Pompeo")}]
+    model = SentenceModel(pipeline=None, labels=[], sklearn_version="", annotations_sha256="",
+                          codebook_sha256="",
+                          assessor=train_assessor(_dismissal_records(), _found_as_asserted))
+    out = model.reassess_doc(doc, rows, threshold=0.6, variables={"cause"})
+    assert [(r["sent_idx"], r["assessment"], r["assessed_by"]) for r in out] == [
+        (0, "asserted", "rules"), (1, "rejected", "model")]

@@ -1,6 +1,9 @@
 """The trained sentence classifier: TF-IDF words plus the codebook rules' hits, then one
 logistic regression per `variable:value` label (scikit-learn), trained from
-data/annotations/codes_gold.jsonl by `make train`.
+data/annotations/codes_gold.jsonl by `make train`. Beside it, an assessment classifier
+(logistic regression over the value and the words around its cue) that may turn a rule's
+`asserted` into `rejected` when it is confident: dismissals are phrased in more ways than
+the assessment cues list.
 
 The model is rebuilt from the annotations (never committed) and saved with the scikit-learn
 version and the hashes of the annotations and codebook it was made from; the build uses it
@@ -12,7 +15,8 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +29,7 @@ if TYPE_CHECKING:  # scikit-learn is imported only when a model is trained or us
 RANDOM_STATE = 0
 MODEL_FILE = "coder.pkl"
 GOLD_FILE = "codes_gold.jsonl"
+_WORD = re.compile(r"[a-z][a-z'\u2019-]*")
 
 
 def _texts(rows: Sequence[dict[str, Any]]) -> list[str]:
@@ -62,6 +67,81 @@ def make_pipeline() -> Pipeline:
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
+def assessment_features(text: str, start: int, end: int, variable: str, value: str
+                        ) -> dict[str, float]:
+    """What the assessment classifier sees of one code: its value, the words just before and
+    after its cue, and the words of its sentence (`start`/`end`: the cue's offsets in `text`,
+    the sentence)."""
+    words = _WORD.findall
+    features = {f"value={variable}:{value}": 1.0, f"variable={variable}": 1.0,
+                "position": start / max(1, len(text))}
+    features.update({f"word={w}": 0.5 for w in words(text.lower())})
+    features.update({f"before={w}": 1.0 for w in words(text[:start].lower())[-8:]})
+    features.update({f"after={w}": 1.0 for w in words(text[end:].lower())[:8]})
+    return features
+
+
+def make_assessment_pipeline() -> Pipeline:
+    """Features of one code -> asserted / rejected / reported."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline([
+        ("features", DictVectorizer()),
+        ("classifier", LogisticRegression(C=0.3, class_weight="balanced", max_iter=3000,
+                                          random_state=RANDOM_STATE)),
+    ])
+
+
+def assessment_examples(records: Sequence[dict[str, Any]],
+                        rule_rows: Callable[[str], list[dict[str, Any]]]
+                        ) -> tuple[list[dict[str, float]], list[str]]:
+    """The codes the rules find in annotated sentences, with their gold assessment."""
+    features, labels = [], []
+    for record in records:
+        gold = {(c["variable"], c.get("holder") or "", c["value"]): c["assessment"]
+                for c in record["codes"]}
+        for row in rule_rows(record["text"]):
+            key = (row["variable"], row.get("holder") or "", row["value"])
+            if key in gold:
+                features.append(assessment_features(record["text"], row["start_char"],
+                                                    row["end_char"], row["variable"],
+                                                    row["value"]))
+                labels.append(gold[key])
+    return features, labels
+
+
+def train_assessor(records: Sequence[dict[str, Any]],
+                   rule_rows: Callable[[str], list[dict[str, Any]]]) -> Pipeline:
+    """Fit the assessment classifier on the codes the rules find in the given records."""
+    features, labels = assessment_examples(records, rule_rows)
+    return make_assessment_pipeline().fit(features, labels)
+
+
+def reassess(assessor: Pipeline, text: str, offset: int, rows: list[dict[str, Any]],
+             threshold: float, variables: Collection[str]) -> list[dict[str, Any]]:
+    """Rows of one sentence (`text`, starting at `offset` in the rows' coordinates), with
+    `assessed_by` set: an `asserted` code of one of `variables` the assessor judges
+    `rejected` with probability at or above `threshold` becomes `rejected` (`assessed_by`
+    "model")."""
+    out = [{**row, "assessed_by": "rules"} for row in rows]
+    asserted = [row for row in out
+                if row["assessment"] == "asserted" and row["variable"] in variables]
+    if not asserted:
+        return out
+    probs = assessor.predict_proba([
+        assessment_features(text, row["start_char"] - offset, row["end_char"] - offset,
+                            row["variable"], row["value"])
+        for row in asserted
+    ])
+    rejected = list(assessor.classes_).index("rejected")
+    for row, prob in zip(asserted, probs, strict=True):
+        if prob[rejected] >= threshold:
+            row["assessment"], row["assessed_by"] = "rejected", "model"
+    return out
+
+
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -75,6 +155,7 @@ class SentenceModel:
     sklearn_version: str
     annotations_sha256: str
     codebook_sha256: str
+    assessor: Pipeline | None = None
 
     @property
     def model_id(self) -> str:
@@ -87,9 +168,29 @@ class SentenceModel:
         probs = self.pipeline.predict_proba(list(rows))
         return [dict(zip(self.labels, map(float, p), strict=True)) for p in probs]
 
+    def reassess_doc(self, doc: Any, rows: list[dict[str, Any]], threshold: float,
+                     variables: Collection[str]) -> list[dict[str, Any]]:
+        """The rule rows of a Doc, their assessment reviewed sentence by sentence."""
+        from pipeline.nlp.stage import iter_sentences
+
+        if self.assessor is None:
+            return [{**row, "assessed_by": "rules"} for row in rows]
+        by_sentence: dict[int, list[dict[str, Any]]] = {}
+        for row in rows:
+            by_sentence.setdefault(row["sent_idx"], []).append(row)
+        reviewed: dict[int, dict[str, Any]] = {}
+        for idx, sent, start in iter_sentences(doc):
+            group = by_sentence.get(idx)
+            if group:
+                new = reassess(self.assessor, sent.text.strip(), start, group, threshold,
+                               variables)
+                reviewed.update({id(row): row_ for row, row_ in zip(group, new, strict=True)})
+        return [reviewed.get(id(row), {**row, "assessed_by": "rules"}) for row in rows]
+
     def code_doc(self, doc: Any, rule_rows: list[dict[str, Any]], coder: Any,
                  threshold: float) -> list[dict[str, Any]]:
-        """Model rows for a Doc: labels at or above `threshold` in each sentence."""
+        """Model rows for a Doc: labels at or above `threshold` in each sentence that the
+        rules did not code there."""
         from pipeline.nlp.stage import iter_sentences
 
         hits: dict[int, set[str]] = {}
@@ -102,13 +203,15 @@ class SentenceModel:
         out = []
         for (idx, sent, start), label_probs in zip(sents, probs, strict=True):
             for label, prob in sorted(label_probs.items()):
-                if prob < threshold:
+                # only what the rules missed: their row has the cue and its assessment
+                if prob < threshold or label in hits.get(idx, ()):
                     continue
                 variable, value = label.split(":", 1)
                 out.append({
                     "sent_idx": idx, "variable": variable, "holder": None, "value": value,
                     "assessment": coder.sentence_assessment(sent),
                     "method": "model", "confidence": round(prob, 3), "cue": None,
+                    "assessed_by": "rules",
                     "start_char": start, "end_char": start + len(sent.text.strip()),
                 })
         return out
@@ -175,7 +278,8 @@ def train(records: Sequence[dict[str, Any]], rule_hits: Callable[[str], list[str
     return pipeline, labels
 
 
-def save_model(config: Config, pipeline: Pipeline, labels: list[str]) -> Path:
+def save_model(config: Config, pipeline: Pipeline, labels: list[str],
+               assessor: Pipeline | None = None) -> Path:
     import sklearn
 
     from pipeline.io import atomic_path
@@ -183,7 +287,7 @@ def save_model(config: Config, pipeline: Pipeline, labels: list[str]) -> Path:
     model = SentenceModel(
         pipeline=pipeline, labels=labels, sklearn_version=sklearn.__version__,
         annotations_sha256=file_sha256(config.paths.annotations / GOLD_FILE),
-        codebook_sha256=config.content_hash("codebook.yaml"),
+        codebook_sha256=config.content_hash("codebook.yaml"), assessor=assessor,
     )
     path = model_path(config)
     with atomic_path(path) as tmp, open(tmp, "wb") as handle:

@@ -1,15 +1,17 @@
 """Evaluation and training of the coding stage against data/annotations/codes_gold.jsonl and
-the fictional briefs in tests/fixtures/briefs/.
+the fictional briefs in tests/fixtures/briefs/ (held out) and briefs_train/.
 
 Sentence level, per variable and value: precision/recall/F1 of the rules (seed, train and
 test splits), of the classifier (cross-validated on the training split), and of rules plus
-classifier on the held-back test split; the recall of `rejected`. Document level: accuracy
+classifier (with the assessment classifier reviewing the rules' assessments) on the
+held-back test split; the recall of `rejected`. Document level: accuracy
 on the fictional briefs, over every (document, variable, holder, value) cell.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 import tempfile
 from collections import Counter
@@ -27,7 +29,9 @@ from pipeline.coding.classify import (
     gold_labels,
     load_gold_codes,
     make_pipeline,
+    reassess,
     train,
+    train_assessor,
 )
 from pipeline.config import Config
 
@@ -249,8 +253,15 @@ def evaluate_coding(config: Config, briefs_dir: Path | None = None) -> dict[str,
     model_test = model_codes(pipe.predict_proba(test_x), labels, by_split["test"],
                              evaluator.sentence_assessment, threshold)
     tables["model/test"] = score_codes(gold["test"], model_test, text_vars)
+    # rules with their assessments reviewed by the assessment classifier, plus the labels
+    # the sentence classifier adds
+    assessor = train_assessor(by_split["train"], evaluator.rule_rows)
+    reviewed = {r["id"]: _codes(reassess(assessor, r["text"], 0, evaluator.rule_rows(r["text"]),
+                                         config.coding.assessment_threshold,
+                                         config.coding.assessment_variables))
+                for r in by_split["test"]}
     combined = {}
-    for key, rule_codes in rules["test"].items():
+    for key, rule_codes in reviewed.items():
         seen = {c[:3] for c in rule_codes}
         combined[key] = rule_codes | {c for c in model_test.get(key, set())
                                       if c[:3] not in seen}
@@ -263,14 +274,15 @@ def evaluate_coding(config: Config, briefs_dir: Path | None = None) -> dict[str,
                          "rejected_recall": recall["rejected_recall"],
                          "rejected_recall_if_found": recall["rejected_recall_if_found"]}
     result: dict[str, Any] = {"tables": tables, "summary": summary}
-    briefs_dir = briefs_dir or config.root / "tests" / "fixtures" / "briefs"
-    if (briefs_dir / "doc_gold.json").exists():
-        import json
-
-        doc_gold = json.loads((briefs_dir / "doc_gold.json").read_text(encoding="utf-8"))
-        cells, accuracy = document_accuracy(config, briefs_dir, doc_gold)
-        result["document_cells"] = cells
-        result["document_accuracy"] = accuracy
+    fixtures = config.root / "tests" / "fixtures"
+    # the held-out briefs (test), and the training briefs whose errors may be looked at
+    for suffix, folder in (("", briefs_dir or fixtures / "briefs"),
+                           ("_train", fixtures / "briefs_train")):
+        if (folder / "doc_gold.json").exists():
+            doc_gold = json.loads((folder / "doc_gold.json").read_text(encoding="utf-8"))
+            cells, accuracy = document_accuracy(config, folder, doc_gold)
+            result[f"document_cells{suffix}"] = cells
+            result[f"document_accuracy{suffix}"] = accuracy
     return result
 
 

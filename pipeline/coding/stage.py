@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.coding.doc_codes import aggregate_codes
-from pipeline.config import Config
+from pipeline.config import CodingSettings, Config
 from pipeline.io import read_cache, write_cache
 from pipeline.parallel import map_in_order
 from pipeline.schemas import CODES, DOC_CODES, make_frame
@@ -46,7 +46,7 @@ def coding_fingerprint(config: Config, model_id: str) -> str:
 _WORKER: dict[str, Any] = {}  # the coder of this process (see _init_coder)
 
 
-def _init_coder(codebook: Any, model: Any, threshold: float) -> None:
+def _init_coder(codebook: Any, model: Any, settings: CodingSettings) -> None:
     """Build the rule coder once (forked workers inherit it), with a spaCy vocab shared
     with the Docs it loads."""
     import spacy
@@ -55,7 +55,7 @@ def _init_coder(codebook: Any, model: Any, threshold: float) -> None:
 
     blank = spacy.blank("en")
     _WORKER.update(vocab=blank.vocab, coder=RuleCoder(codebook, blank.vocab, blank.tokenizer),
-                   model=model, threshold=threshold)
+                   model=model, settings=settings)
 
 
 def _code_document(job: tuple[str, Any, Any]) -> list[dict[str, Any]] | str:
@@ -71,7 +71,12 @@ def _code_document(job: tuple[str, Any, Any]) -> list[dict[str, Any]] | str:
     try:
         coded = coder.code_doc(doc, rows["positions"])
         if model is not None:
-            coded += model.code_doc(doc, coded, coder, _WORKER["threshold"])
+            settings = _WORKER["settings"]
+            coded = model.reassess_doc(doc, coded, settings.assessment_threshold,
+                                       settings.assessment_variables)
+            coded += model.code_doc(doc, coded, coder, settings.model_threshold)
+        else:
+            coded = [{**row, "assessed_by": "rules"} for row in coded]
     except Exception as exc:  # one document's bug must not stop the build
         log.debug("coding failed on %s", doc_id, exc_info=True)
         return (f"{doc_id}: coding failed ({type(exc).__name__}: {exc}); its codes are "
@@ -117,7 +122,7 @@ def run_coding(
     if todo:
         jobs = [(item.doc_id, item.cache, caches[item.doc_id]) for item in todo]
         # each worker codes whole documents and writes only their own cache entries
-        _init_coder(codebook, model, config.coding.model_threshold)
+        _init_coder(codebook, model, config.coding)
         try:
             outcomes = list(map_in_order(_code_document, jobs, config.nlp.n_process, progress))
         finally:
