@@ -731,6 +731,33 @@ def test_reported_view_refuted_by_the_next_sentence(nlp, coder, text, expected):
 
 
 @pytest.mark.parametrize(
+    ("text", "value", "expected"),
+    [
+        # others' explanations, named as such
+        ("A widely repeated explanation holds that Kim misread Trump.", "miscalculation",
+         "reported"),
+        ("Much has been made of John Bolton's presence at the expanded session.",
+         "hardliner_influence", "reported"),
+        ("It became a staple of commentary that Trump walked out to change the subject at "
+         "home.", "us_domestic_politics", "reported"),
+        # ... and dismissed in the same sentence
+        ("The explanation most often heard in Seoul, that the summit was poorly prepared, "
+         "does not fit the record.", "poor_preparation", "rejected"),
+        ("Claims that Bolton sabotaged the summit are overstated.", "hardliner_influence",
+         "rejected"),
+        ("To describe the outcome as one leader's misjudgement is to obscure a structural "
+         "problem.", "miscalculation", "rejected"),
+        # the author's own explanation stays asserted
+        ("The explanation for the failure is that Kim misread Trump.", "miscalculation",
+         "asserted"),
+    ],
+)
+def test_explanations_named_reported_or_dismissed(nlp, coder, text, value, expected):
+    rows = [r for r in code(nlp, coder, text) if r["value"] == value]
+    assert [r["assessment"] for r in rows] == [expected]
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         # "prefers X to Y": Y is turned down, not merged into a hybrid
@@ -757,6 +784,13 @@ def test_reported_view_refuted_by_the_next_sentence(nlp, coder, text, expected):
         ("Seoul hoped for a small deal in Hanoi.", {("rok", "small_deal", "asserted")}),
         ("Washington's preferred method was an all-in-one settlement.",
          {("us", "big_deal", "asserted")}),
+        # wording of the sides' approaches without the usual labels
+        ("Washington insisted on denuclearization first and rewards afterwards.",
+         {("us", "big_deal", "asserted")}),
+        ("Washington demanded the whole package in one go.", {("us", "big_deal", "asserted")}),
+        ("Pyongyang wanted to trade one facility at a time.",
+         {("dprk", "small_deal", "asserted")}),
+        ("The North came with an incremental offer.", {("dprk", "small_deal", "asserted")}),
     ],
 )
 def test_approach_wording_and_holder(nlp, coder, text, expected):

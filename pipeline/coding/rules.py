@@ -610,18 +610,25 @@ def assess(sentence: Span, cue: Span, cues: AssessmentMatcher) -> str:
         return "asserted"
     if any(f.kind == "endorsement" for f in found):
         return "asserted"
-    if _rebutted(found, cue):
+    if _rebutted(found, cue, reports):
         return "rejected"
     return "reported"
 
 
-def _rebutted(found: list[_Found], cue: Span) -> bool:
+def _rebutted(found: list[_Found], cue: Span, reports: list[_Found]) -> bool:
     """A rejection or rebuttal after a contrast that follows the cue ("some blame X, but
-    that is overstated", "... but this underestimates ...")."""
+    that is overstated", "... but this underestimates ..."), or after the cue when the report
+    is a claim the sentence is about ("The explanation most often heard, that X, does not fit
+    the record", "Claims that X are overstated")."""
+    later = [f.span.start for f in found
+             if f.kind in ("rejection", "rebuttal") and f.span.start >= cue.end]
+    if not later:
+        return False
+    if any(r.span[0].lemma_.lower() in _CLAIM_NOUNS and r.span.start < cue.start
+           for r in reports):
+        return True
     contrasts = [f.span.start for f in found if f.kind == "contrast" and f.span.start > cue.end]
-    return bool(contrasts) and any(
-        f.kind in ("rejection", "rebuttal") and f.span.start > min(contrasts) for f in found
-    )
+    return bool(contrasts) and max(later) > min(contrasts)
 
 
 # -------------------------------------------------------------------------------- coder
