@@ -992,9 +992,13 @@ class RuleCoder:
                         "end_char": span.end_char,
                     }
                 )
-        # the author's step-by-step implementation of a fixed end state is a hybrid
+        # the author's step-by-step implementation of a fixed end state is a hybrid, also
+        # when the end state was set out in the sentence before ("... agree on the end
+        # state. That framework should then be implemented in phases.")
         for idx in spans:
             ctx = contexts.get(idx, {})
+            if END_STATE in contexts.get(idx - 1, {}) and END_STATE not in ctx:
+                ctx = {**ctx, END_STATE: contexts[idx - 1][END_STATE]}
             mine = [
                 r
                 for r in out
