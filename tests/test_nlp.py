@@ -96,6 +96,8 @@ def test_layout_makes_headings_their_own_sentences():
          {("us", "proposes", "big_deal", "support")}),
         ("Pyongyang came to Hanoi with a phased approach in its pocket.",
          {("dprk", "proposes", "small_deal", "support")}),
+        ("North Korea's proposal followed the familiar action-for-action formula.",
+         {("dprk", "proposes", "small_deal", "support")}),
         # ... unless the verb only talks about it, the subject is a noun the actor owns, or
         # the approach is set aside
         ("Washington discussed a big deal.", set()),

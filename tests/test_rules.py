@@ -791,6 +791,8 @@ def test_explanations_named_reported_or_dismissed(nlp, coder, text, value, expec
         ("Pyongyang wanted to trade one facility at a time.",
          {("dprk", "small_deal", "asserted")}),
         ("The North came with an incremental offer.", {("dprk", "small_deal", "asserted")}),
+        ("Pyongyang wanted each step rewarded as it was taken.",
+         {("dprk", "small_deal", "asserted")}),
         # the author's phased implementation of an end state, set out in the same sentence
         # or the one before, is a hybrid
         ("The parties should negotiate the whole agreement first and then carry it out in "

@@ -296,11 +296,18 @@ class PositionExtractor:
             return []
         # the subject must be the actor itself, not a noun it owns ("Washington's posture
         # left little room for ..."), and the approach not one set aside ("rather than ...")
-        subjects = [c for c in token.children if c.dep_ == "nsubj" and c.i in actor_at]
+        # (or a stance noun it owns: "North Korea's proposal followed the action-for-action
+        # formula"), and the approach not one set aside ("rather than ...")
+        subjects = [c for c in token.children if c.dep_ == "nsubj"]
         before = target.doc[max(target.sent.start, target.start - 3) : target.start].text.lower()
         if len(subjects) != 1 or "rather than" in before or "instead of" in before:
             return []
-        subject = actor_at[subjects[0].i]
+        holder = subjects[0]
+        if holder.i not in actor_at and self.rules.noun_class(holder.lemma_.lower()):
+            holder = self._owner(holder, actor_at) or holder
+        if holder.i not in actor_at:
+            return []
+        subject = actor_at[holder.i]
         return [_Finding(subject.id_, subject, "proposes", token, "clause",
                          self._negated_chain([token]))]
 
