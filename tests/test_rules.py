@@ -740,6 +740,11 @@ def test_reported_view_refuted_by_the_next_sentence(nlp, coder, text, expected):
          "hardliner_influence", "reported"),
         ("It became a staple of commentary that Trump walked out to change the subject at "
          "home.", "us_domestic_politics", "reported"),
+        ("Much of the commentary in Europe and in Seoul described the outcome as a "
+         "diplomatic disaster.", "failure", "reported"),
+        ("The White House presented the walkout as a success, and some commentators have "
+         "echoed it, calling Hanoi a useful clarification of positions.",
+         "constructive_no_deal", "reported"),
         # ... and dismissed in the same sentence
         ("The explanation most often heard in Seoul, that the summit was poorly prepared, "
          "does not fit the record.", "poor_preparation", "rejected"),
