@@ -161,6 +161,26 @@ def test_no_model_means_rules_and_says_so(project):
     assert "make train" in note and "rules alone" in note
 
 
+def test_a_reported_framing_the_document_contradicts_is_rejected():
+    sentences = pd.DataFrame({"doc_id": ["d", "d", "e", "e"], "sent_idx": [0, 1, 0, 1],
+                              "section": ["Body"] * 4})
+    codes = _codes([
+        {"doc_id": "d", "sent_idx": 0, "variable": "outcome_framing", "value": "failure",
+         "assessment": "reported"},
+        {"doc_id": "d", "sent_idx": 1, "variable": "outcome_framing",
+         "value": "constructive_no_deal", "assessment": "asserted"},
+        # beside a mixed verdict a reported framing stays reported
+        {"doc_id": "e", "sent_idx": 0, "variable": "outcome_framing", "value": "mixed",
+         "assessment": "asserted"},
+        {"doc_id": "e", "sent_idx": 1, "variable": "outcome_framing", "value": "failure",
+         "assessment": "reported"},
+    ])
+    out = aggregate_codes(codes, sentences, [])
+    rows = {(r.doc_id, r.value): r.assessment for r in out.itertuples()}
+    assert rows == {("d", "failure"): "rejected", ("d", "constructive_no_deal"): "asserted",
+                    ("e", "mixed"): "asserted", ("e", "failure"): "reported"}
+
+
 def _dismissal_records():
     """Sentences with one coded value each: dismissed with words the assessment cues need
     not list ('a red herring', 'a sideshow'), or asserted."""

@@ -120,7 +120,19 @@ def aggregate_codes(
             is_verdict_variable, frame["doc_id"], frame["variable"], frame["value"],
             frame["assessment"], strict=True)
     ]
-    return pd.concat([frame[kept], verdicts], ignore_index=True)
+    frame = frame[kept].copy()
+    # A framing the document only reports while it asserts the opposite one ("Commentary
+    # described the outcome as a disaster" ... "No deal was the right result") is one it
+    # rejects; beside a mixed verdict it stays reported.
+    framed = {doc_id: value for doc_id, variable, value in decided
+              if variable == "outcome_framing" and value != "mixed"}
+    contradicted = [
+        variable == "outcome_framing" and assessment == "reported" and doc_id in framed
+        for doc_id, variable, assessment in zip(frame["doc_id"], frame["variable"],
+                                                frame["assessment"], strict=True)
+    ]
+    frame.loc[contradicted, "assessment"] = "rejected"
+    return pd.concat([frame, verdicts], ignore_index=True)
 
 
 def _verdict_row(doc_id: str, variable: str, value: str, evidence: pd.DataFrame) -> dict:
