@@ -752,6 +752,11 @@ def test_reported_view_refuted_by_the_next_sentence(nlp, coder, text, expected):
          "rejected"),
         ("To describe the outcome as one leader's misjudgement is to obscure a structural "
          "problem.", "miscalculation", "rejected"),
+        # an explanation named as such and dismissed
+        ("The Cohen factor has been overstated.", "us_domestic_politics", "rejected"),
+        ("The influence of Washington's hawks was real but secondary; the main obstacle was "
+         "elsewhere.", "hardliner_influence", "rejected"),
+        ("A renewed crisis is not inevitable.", "escalation", "rejected"),
         # the author's own explanation stays asserted
         ("The explanation for the failure is that Kim misread Trump.", "miscalculation",
          "asserted"),
