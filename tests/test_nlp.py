@@ -52,6 +52,15 @@ def test_paragraph_spans():
         "Executive Summary", "First para.", "Second para."]
 
 
+def test_note_marks_are_tokens_and_end_their_sentence(nlp):
+    doc = nlp("Washington wanted a big deal in return for a bright economic future.[2] "
+              "North Korea's proposal followed the action-for-action formula[3] instead.")
+    assert [s.text for s in doc.sents] == [
+        "Washington wanted a big deal in return for a bright economic future.[2]",
+        "North Korea's proposal followed the action-for-action formula[3] instead."]
+    assert {"future", "[2]", "formula", "[3]"} <= {t.text for t in doc}
+
+
 def test_layout_makes_headings_their_own_sentences():
     nlp = spacy.blank("en")
     nlp.add_pipe("briefs_layout")

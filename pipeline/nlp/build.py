@@ -60,9 +60,25 @@ def report_component_error(name: str, component: object, docs: list, error: Exce
                 "(please report)", name, type(error).__name__, error, head)
 
 
+# A bracketed note mark glued to a word or a stop ("future.[2] North Korea's ...").
+_NOTE_MARK = r"\[\d{1,3}\]"
+
+
+def split_note_marks(nlp: Language) -> None:
+    """Make bracketed note marks tokens of their own, so the word before them still matches
+    the vocabularies and the sentence can end at its stop."""
+    from spacy.util import compile_infix_regex, compile_suffix_regex
+
+    infixes = [*nlp.Defaults.infixes, rf"(?<=[^\s\[])(?={_NOTE_MARK})"]
+    suffixes = [*nlp.Defaults.suffixes, _NOTE_MARK]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+
+
 def build_nlp(config: Config) -> Language:
     """The full pipeline named in configs/nlp.yaml with the project's components."""
     nlp = load_base(config.nlp.model, config.config_dir)
+    split_note_marks(nlp)
     nlp.max_length = max(nlp.max_length, 5_000_000)
     nlp = add_components(nlp, config.config_dir)
     # our components are plain callables: spaCy gives them the default handler

@@ -53,10 +53,19 @@ def make_layout(nlp: Language, name: str) -> BriefLayout:
     return BriefLayout()
 
 
+_NOTE_MARK = re.compile(r"^\[\d{1,3}\]$")
+_STOPS = frozenset({".", "!", "?", ".\u201d", "\u201d", '"', "\u2019", "'"})
+
+
 class BriefLayout:
-    """Sentence starts at paragraph starts; headings are single sentences (`doc.spans`)."""
+    """Sentence starts at paragraph starts; headings are single sentences (`doc.spans`); a
+    note mark after a stop ends its sentence ("... future.[2] North Korea's ...")."""
 
     def __call__(self, doc: Doc) -> Doc:
+        for token in doc[1:-1]:
+            if _NOTE_MARK.match(token.text) and doc[token.i - 1].text in _STOPS:
+                token.is_sent_start = False
+                doc[token.i + 1].is_sent_start = True
         headings = []
         for start_char, end_char in paragraph_spans(doc.text):
             span = doc.char_span(start_char, end_char, alignment_mode="expand")
