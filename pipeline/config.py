@@ -106,7 +106,8 @@ class CodingSettings:
     """How sentence codes become document codes, and the classifier's use (coding.yaml)."""
 
     section_weights: tuple[SectionWeight, ...] = ()
-    model_threshold: float = 0.7
+    model_threshold: float = 0.5
+    model_variables: tuple[str, ...] = ("cause",)
     assessment_threshold: float = 0.7
     assessment_variables: tuple[str, ...] = ("cause", "blame", "outcome_framing")
 

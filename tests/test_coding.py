@@ -239,3 +239,44 @@ def test_model_reassesses_a_docs_rows_sentence_by_sentence():
     out = model.reassess_doc(doc, rows, threshold=0.6, variables={"cause"})
     assert [(r["sent_idx"], r["assessment"], r["assessed_by"]) for r in out] == [
         (0, "asserted", "rules"), (1, "rejected", "model")]
+
+
+def test_sentence_vectors_are_unit_length_deterministic_and_semantic():
+    import numpy as np
+
+    from pipeline.coding.embed import sentence_vectors
+
+    texts = ["Trump needed a win at home.", "The president wanted a domestic triumph.",
+             "Yongbyon is a nuclear complex."]
+    first, again = sentence_vectors(texts), sentence_vectors(texts)
+    assert first.shape == (3, 256)
+    np.testing.assert_array_equal(first, again)
+    np.testing.assert_allclose(np.linalg.norm(first, axis=1), 1.0, rtol=1e-5)
+    similarity = first @ first.T
+    assert similarity[0, 1] > similarity[0, 2]
+    assert sentence_vectors([]).shape == (0, 256)
+
+
+def test_sentence_classifier_learns_a_paraphrase_from_vectors():
+    from pipeline.coding.classify import train
+
+    records = [{"text": t, "codes": [{"variable": "cause", "value": v, "holder": None,
+                                      "assessment": "asserted"}]}
+               for t, v in [
+                   ("Trump needed a political win at home after the Cohen hearing.",
+                    "us_domestic_politics"),
+                   ("The president's domestic troubles pushed him to walk out.",
+                    "us_domestic_politics"),
+                   ("Scandal at home made the president unwilling to look weak.",
+                    "us_domestic_politics"),
+                   ("The two sides disagreed on how much sanctions relief to grant.",
+                    "sanctions_gap"),
+                   ("Pyongyang wanted most UN sanctions lifted; Washington refused.",
+                    "sanctions_gap"),
+                   ("The price in sanctions relief was too high for Washington.",
+                    "sanctions_gap")]]
+    pipe, labels = train(records, lambda text: [], {"cause"})
+    probs = dict(zip(labels, pipe.predict_proba(
+        [{"text": "Facing investigations at home, the president could not afford a weak "
+                  "deal.", "hits": []}])[0], strict=True))
+    assert probs["cause:us_domestic_politics"] > probs["cause:sanctions_gap"]

@@ -1,5 +1,6 @@
-"""The trained sentence classifier: TF-IDF words plus the codebook rules' hits, then one
-logistic regression per `variable:value` label (scikit-learn), trained from
+"""The trained sentence classifier: a sentence vector (pipeline/coding/embed.py) plus the
+codebook rules' hits, then one logistic regression per `variable:value` label
+(scikit-learn), trained from
 data/annotations/codes_gold.jsonl by `make train`. Beside it, an assessment classifier
 (logistic regression over the value and the words around its cue) that may turn a rule's
 `asserted` into `rejected` when it is confident: dismissals are phrased in more ways than
@@ -40,28 +41,33 @@ def _hits(rows: Sequence[dict[str, Any]]) -> list[dict[str, float]]:
     return [{f"rule={hit}": 1.0 for hit in row["hits"]} for row in rows]
 
 
+# Weight of the sentence vector beside the rule hits (both feed one linear model).
+VECTOR_SCALE = 4.0
+
+
+def _vectors(rows: Sequence[dict[str, Any]]) -> Any:
+    from pipeline.coding.embed import sentence_vectors
+
+    return sentence_vectors(_texts(rows)) * VECTOR_SCALE
+
+
 def make_pipeline() -> Pipeline:
-    """Features (TF-IDF of words and bigrams, plus the rules' hits) and the classifier."""
+    """Features (a sentence vector, plus the rules' hits) and the classifier."""
     from sklearn.feature_extraction import DictVectorizer
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.multiclass import OneVsRestClassifier
     from sklearn.pipeline import FeatureUnion, Pipeline
     from sklearn.preprocessing import FunctionTransformer
 
     features = FeatureUnion([
-        ("words", Pipeline([
-            ("select", FunctionTransformer(_texts)),
-            ("tfidf", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1,
-                                      lowercase=True)),
-        ])),
+        ("vector", FunctionTransformer(_vectors)),
         ("rules", Pipeline([
             ("select", FunctionTransformer(_hits)),
             ("onehot", DictVectorizer()),
         ])),
     ])
     classifier = OneVsRestClassifier(
-        LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000,
+        LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000,
                            random_state=RANDOM_STATE)
     )
     return Pipeline([("features", features), ("classifier", classifier)])
@@ -188,9 +194,9 @@ class SentenceModel:
         return [reviewed.get(id(row), {**row, "assessed_by": "rules"}) for row in rows]
 
     def code_doc(self, doc: Any, rule_rows: list[dict[str, Any]], coder: Any,
-                 threshold: float) -> list[dict[str, Any]]:
-        """Model rows for a Doc: labels at or above `threshold` in each sentence that the
-        rules did not code there."""
+                 threshold: float, variables: Collection[str]) -> list[dict[str, Any]]:
+        """Model rows for a Doc: labels of `variables` at or above `threshold` in each
+        sentence that the rules did not code there."""
         from pipeline.nlp.stage import iter_sentences
 
         hits: dict[int, set[str]] = {}
@@ -204,9 +210,9 @@ class SentenceModel:
         for (idx, sent, start), label_probs in zip(sents, probs, strict=True):
             for label, prob in sorted(label_probs.items()):
                 # only what the rules missed: their row has the cue and its assessment
-                if prob < threshold or label in hits.get(idx, ()):
-                    continue
                 variable, value = label.split(":", 1)
+                if prob < threshold or label in hits.get(idx, ()) or variable not in variables:
+                    continue
                 out.append({
                     "sent_idx": idx, "variable": variable, "holder": None, "value": value,
                     "assessment": coder.sentence_assessment(sent),

@@ -264,7 +264,8 @@ def evaluate_coding(config: Config, briefs_dir: Path | None = None) -> dict[str,
     for key, rule_codes in reviewed.items():
         seen = {c[:3] for c in rule_codes}
         combined[key] = rule_codes | {c for c in model_test.get(key, set())
-                                      if c[:3] not in seen}
+                                      if c[:3] not in seen
+                                      and c[0] in config.coding.model_variables}
     tables["rules+model/test"] = score_codes(gold["test"], combined)
     summary = {}
     for name, table in tables.items():

@@ -74,7 +74,8 @@ def _code_document(job: tuple[str, Any, Any]) -> list[dict[str, Any]] | str:
             settings = _WORKER["settings"]
             coded = model.reassess_doc(doc, coded, settings.assessment_threshold,
                                        settings.assessment_variables)
-            coded += model.code_doc(doc, coded, coder, settings.model_threshold)
+            coded += model.code_doc(doc, coded, coder, settings.model_threshold,
+                                    settings.model_variables)
         else:
             coded = [{**row, "assessed_by": "rules"} for row in coded]
     except Exception as exc:  # one document's bug must not stop the build
