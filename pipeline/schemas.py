@@ -236,9 +236,10 @@ DOC_CODES = Table(
         Column("variable", "string", "Codebook variable.", required=True),
         _holder("pursues"),
         Column("value", "string", "Codebook value id.", required=True),
-        Column("assessment", "string", "asserted if any sentence asserts it; otherwise "
-               "rejected if any sentence dismisses it; otherwise reported (an outcome framing "
-               "only reported while the document asserts another, not mixed, is rejected).",
+        Column("assessment", "string", "asserted if any sentence asserts it (unless the "
+               "sentences dismissing it weigh at least as much); otherwise rejected if any "
+               "sentence dismisses it; otherwise reported (an outcome framing only reported "
+               "while the document asserts another, not mixed, is rejected).",
                required=True, enum=ASSESSMENTS),
         Column("weight", "number", "How strongly the document makes the point: the sum over "
                "the evidence sentences with this assessment of confidence x section weight "

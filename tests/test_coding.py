@@ -80,6 +80,8 @@ def test_aggregation_keeps_dismissed_blame_and_framing_beside_the_verdict():
          "assessment": "rejected"},
         {"doc_id": "d", "sent_idx": 2, "variable": "outcome_framing",
          "value": "constructive_no_deal", "assessment": "asserted"},
+        {"doc_id": "d", "sent_idx": 1, "variable": "blame", "value": "both",
+         "assessment": "asserted"},
         {"doc_id": "d", "sent_idx": 2, "variable": "blame", "value": "both",
          "assessment": "rejected"},
     ])
@@ -280,3 +282,31 @@ def test_sentence_classifier_learns_a_paraphrase_from_vectors():
         [{"text": "Facing investigations at home, the president could not afford a weak "
                   "deal.", "hits": []}])[0], strict=True))
     assert probs["cause:us_domestic_politics"] > probs["cause:sanctions_gap"]
+
+
+def test_dismissals_outweighing_a_stray_assertion_make_the_document_reject():
+    sentences = pd.DataFrame({"doc_id": ["d"] * 4, "sent_idx": [0, 1, 2, 3],
+                              "section": ["Summary", "Body", "Body", "Body"]})
+    codes = _codes([
+        {"doc_id": "d", "sent_idx": 0, "variable": "cause", "value": "hardliner_influence",
+         "assessment": "rejected"},
+        {"doc_id": "d", "sent_idx": 1, "variable": "cause", "value": "hardliner_influence",
+         "assessment": "asserted"},
+        {"doc_id": "d", "sent_idx": 2, "variable": "cause", "value": "scope_gap",
+         "assessment": "rejected"},
+        {"doc_id": "d", "sent_idx": 3, "variable": "cause", "value": "scope_gap",
+         "assessment": "asserted"},
+        {"doc_id": "d", "sent_idx": 1, "variable": "cause", "value": "sanctions_gap",
+         "assessment": "asserted"},
+        {"doc_id": "d", "sent_idx": 2, "variable": "cause", "value": "sanctions_gap",
+         "assessment": "asserted"},
+        {"doc_id": "d", "sent_idx": 3, "variable": "cause", "value": "sanctions_gap",
+         "assessment": "rejected"},
+    ])
+    out = aggregate_codes(codes, sentences, [SectionWeight("summary", 1.5)])
+    rows = {r.value: (r.assessment, r.weight) for r in out.itertuples()}
+    # a dismissal in the summary outweighs one assertion; equal weights go to the dismissal;
+    # two assertions outweigh one dismissal
+    assert rows["hardliner_influence"][0] == "rejected"
+    assert rows["scope_gap"][0] == "rejected"
+    assert rows["sanctions_gap"] == ("asserted", 2.0)

@@ -6,14 +6,15 @@ Pure pandas over the `codes`, `sentences` and `documents` tables; no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
 from pipeline.config import SectionWeight
 
 # Which assessment a document gets for a value, given all its sentences' assessments:
-# asserted anywhere wins; a value the author both reports and dismisses is rejected.
+# asserted anywhere wins (unless outweighed by dismissals); a value the author both reports
+# and dismisses is rejected.
 ASSESSMENT_ORDER = ("asserted", "rejected", "reported")
 # Variables a document gets one verdict for, derived from all its sentence evidence.
 VERDICT_VARIABLES = ("blame", "outcome_framing")
@@ -27,9 +28,16 @@ def section_weight(section: str | None, rules: Sequence[SectionWeight]) -> float
     return next((r.weight for r in rules if r.match in lowered), 1.0)
 
 
-def document_assessment(assessments: Iterable[str]) -> str:
-    """The document's assessment of a value from its sentences' assessments."""
+def document_assessment(assessments: Iterable[str],
+                        strength: Mapping[str, float] | None = None) -> str:
+    """The document's assessment of a value from its sentences' assessments: asserted
+    anywhere wins, unless the document dismisses the value at least as strongly as it asserts
+    it (`strength`: summed weight per assessment) — a passing mention read as asserted should
+    not outvote the author's explicit dismissals."""
     present = set(assessments)
+    if strength and {"asserted", "rejected"} <= present:
+        if strength["rejected"] >= strength["asserted"]:
+            return "rejected"
     return next(a for a in ASSESSMENT_ORDER if a in present)
 
 
@@ -87,13 +95,13 @@ def aggregate_codes(
     keys = ["doc_id", "variable", "holder", "value"]
     for key, group in by_value.items():
         assessments = [code["assessment"] for _, code in group]
-        assessment = document_assessment(assessments)
+        strength: dict[str, float] = {}
+        for sent_idx, code in group:
+            strength[code["assessment"]] = strength.get(code["assessment"], 0.0) + (
+                code["confidence"] * section_weight(section_of.get((key[0], sent_idx)), weights))
+        assessment = document_assessment(assessments, strength)
         # weight: how strongly the document makes the point it makes
-        weight = sum(
-            code["confidence"] * section_weight(section_of.get((key[0], sent_idx)), weights)
-            for sent_idx, code in group
-            if code["assessment"] == assessment
-        )
+        weight = strength[assessment]
         rows.append({
             **dict(zip(keys, key, strict=True)),
             "assessment": assessment,
