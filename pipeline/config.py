@@ -106,6 +106,7 @@ class CodingSettings:
     """How sentence codes become document codes, and the classifier's use (coding.yaml)."""
 
     section_weights: tuple[SectionWeight, ...] = ()
+    min_weight: float = 0.45
     model_threshold: float = 0.5
     model_variables: tuple[str, ...] = ("cause",)
     assessment_threshold: float = 0.7
@@ -263,6 +264,8 @@ def load_config(config_dir: Path | None = None, root: Path | None = None) -> Con
     for name in ("model_threshold", "assessment_threshold"):
         if not 0 < getattr(coding, name) < 1:
             raise ConfigError(f"{coding_file}: {name} must be between 0 and 1")
+    if coding.min_weight < 0:
+        raise ConfigError(f"{coding_file}: min_weight must not be negative")
     return Config(
         root=root, config_dir=config_dir, paths=paths, ingest=ingest, nlp=nlp, coding=coding
     )

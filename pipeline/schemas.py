@@ -244,7 +244,8 @@ DOC_CODES = Table(
         Column("weight", "number", "How strongly the document makes the point: the sum over "
                "the evidence sentences with this assessment of confidence x section weight "
                "(executive summary, conclusions and recommendations weigh more; "
-               "configs/coding.yaml).", required=True),
+               "configs/coding.yaml); values whose evidence weighs less than min_weight "
+               "there are left out.", required=True),
         Column("n_evidence", "integer", "Sentences coded with this value (any assessment).",
                required=True),
         Column("evidence", "string", "The evidence sentences' sent_idx, separated by ';'.",

@@ -310,3 +310,19 @@ def test_dismissals_outweighing_a_stray_assertion_make_the_document_reject():
     assert rows["hardliner_influence"][0] == "rejected"
     assert rows["scope_gap"][0] == "rejected"
     assert rows["sanctions_gap"] == ("asserted", 2.0)
+
+
+def test_values_with_too_little_evidence_are_left_out_of_the_document():
+    sentences = pd.DataFrame({"doc_id": ["d"] * 3, "sent_idx": [0, 1, 2],
+                              "section": ["Body"] * 3})
+    codes = _codes([
+        {"doc_id": "d", "sent_idx": 0, "variable": "cause", "value": "scope_gap",
+         "assessment": "asserted", "confidence": 0.4},
+        {"doc_id": "d", "sent_idx": 1, "variable": "cause", "value": "sanctions_gap",
+         "assessment": "asserted", "confidence": 0.4},
+        {"doc_id": "d", "sent_idx": 2, "variable": "cause", "value": "sanctions_gap",
+         "assessment": "asserted", "confidence": 0.4},
+    ])
+    out = aggregate_codes(codes, sentences, [], min_weight=0.45)
+    assert list(out["value"]) == ["sanctions_gap"]
+    assert set(aggregate_codes(codes, sentences, [])["value"]) == {"scope_gap", "sanctions_gap"}

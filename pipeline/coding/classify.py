@@ -41,6 +41,8 @@ def _hits(rows: Sequence[dict[str, Any]]) -> list[dict[str, float]]:
     return [{f"rule={hit}": 1.0 for hit in row["hits"]} for row in rows]
 
 
+# The classifier codes no sentence shorter than this (headings, citations, asides).
+MIN_WORDS = 8
 # Weight of the sentence vector beside the rule hits (both feed one linear model).
 VECTOR_SCALE = 4.0
 
@@ -213,6 +215,8 @@ class SentenceModel:
                 variable, value = label.split(":", 1)
                 if prob < threshold or label in hits.get(idx, ()) or variable not in variables:
                     continue
+                if len(sent.text.split()) < MIN_WORDS:
+                    continue  # a fragment ("We see it differently.") states no cause
                 out.append({
                     "sent_idx": idx, "variable": variable, "holder": None, "value": value,
                     "assessment": coder.sentence_assessment(sent),

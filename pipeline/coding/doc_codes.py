@@ -46,7 +46,8 @@ def _evidence(indices: Iterable[int]) -> str:
 
 
 def aggregate_codes(
-    codes: pd.DataFrame, sentences: pd.DataFrame, weights: Sequence[SectionWeight]
+    codes: pd.DataFrame, sentences: pd.DataFrame, weights: Sequence[SectionWeight],
+    min_weight: float = 0.0,
 ) -> pd.DataFrame:
     """One row per doc x variable x holder x value from the sentence codes.
 
@@ -55,6 +56,7 @@ def aggregate_codes(
             method, confidence).
         sentences: the `sentences` table (doc_id, sent_idx, section).
         weights: section weights.
+        min_weight: values whose evidence weighs less are left out.
 
     Returns:
         Columns doc_id, variable, holder, value, assessment, weight, n_evidence, evidence,
@@ -102,6 +104,8 @@ def aggregate_codes(
         assessment = document_assessment(assessments, strength)
         # weight: how strongly the document makes the point it makes
         weight = strength[assessment]
+        if weight < min_weight:
+            continue  # one hedged or context-dependent cue does not make a document's point
         rows.append({
             **dict(zip(keys, key, strict=True)),
             "assessment": assessment,

@@ -137,7 +137,8 @@ def run_coding(
     rows = [{"doc_id": item.doc_id, **row}
             for item in inputs for row in coded.get(item.doc_id, [])]
     result.codes = make_frame(rows, CODES)
-    aggregated = aggregate_codes(result.codes, sentences, config.coding.section_weights)
+    aggregated = aggregate_codes(result.codes, sentences, config.coding.section_weights,
+                                 config.coding.min_weight)
     tanks = documents.set_index("doc_id")["think_tank"]
     aggregated.insert(1, "think_tank", aggregated["doc_id"].map(tanks))
     result.doc_codes = make_frame(aggregated.to_dict("records"), DOC_CODES)
