@@ -736,6 +736,8 @@ def test_reported_view_refuted_by_the_next_sentence(nlp, coder, text, expected):
         # others' explanations, named as such
         ("A widely repeated explanation holds that Kim misread Trump.", "miscalculation",
          "reported"),
+        ("Another explanation, popular among South Korean progressives, holds that the hawks "
+         "sank the summit.", "hardliner_influence", "reported"),
         ("Much has been made of John Bolton's presence at the expanded session.",
          "hardliner_influence", "reported"),
         ("It became a staple of commentary that Trump walked out to change the subject at "
