@@ -300,6 +300,17 @@ def test_exact_codes(nlp, coder, text, expected):
     assert found(nlp, coder, text) == expected
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["Hanoi was a setback, but one from which both sides learned.",
+     "Hanoi was a setback, but not a rupture.",
+     "Hanoi was a setback, certainly, but one that left the Singapore framework intact."],
+)
+def test_a_setback_qualified_by_but_is_mixed(nlp, coder, text):
+    rows = [r for r in code(nlp, coder, text) if r["variable"] == "outcome_framing"]
+    assert [(r["value"], r["assessment"]) for r in rows] == [("mixed", "asserted")]
+
+
 def test_mixed_replaces_failure_and_constructive_in_one_sentence(nlp, coder):
     codes = found(nlp, coder, "The summit was a fiasco, but it has positive implications.")
     assert codes == {("outcome_framing", "mixed", "asserted")}
