@@ -1,10 +1,9 @@
-"""The trained sentence classifier: a sentence vector (pipeline/coding/embed.py) plus the
-codebook rules' hits, then one logistic regression per `variable:value` label
-(scikit-learn), trained from
-data/annotations/codes_gold.jsonl by `make train`. Beside it, an assessment classifier
-(logistic regression over the value and the words around its cue) that may turn a rule's
-`asserted` into `rejected` when it is confident: dismissals are phrased in more ways than
-the assessment cues list.
+"""The trained classifiers, fitted by `make train` on data/annotations/codes_gold.jsonl
+(scikit-learn). The sentence classifier: a sentence vector (pipeline/coding/embed.py) plus
+the codebook rules' hits, then one logistic regression per `variable:value` label; it adds
+values the rules missed. The assessment classifier: a logistic regression over the value
+and the words around its cue that may turn a rule's `asserted` into `rejected` when it is
+confident, since dismissals are phrased in more ways than the assessment cues list.
 
 The model is rebuilt from the annotations (never committed) and saved with the scikit-learn
 version and the hashes of the annotations and codebook it was made from; the build uses it
@@ -210,13 +209,13 @@ class SentenceModel:
         )
         out = []
         for (idx, sent, start), label_probs in zip(sents, probs, strict=True):
+            if len(sent.text.split()) < MIN_WORDS:
+                continue  # a fragment ("We see it differently.") states no cause
             for label, prob in sorted(label_probs.items()):
                 # only what the rules missed: their row has the cue and its assessment
                 variable, value = label.split(":", 1)
                 if prob < threshold or label in hits.get(idx, ()) or variable not in variables:
                     continue
-                if len(sent.text.split()) < MIN_WORDS:
-                    continue  # a fragment ("We see it differently.") states no cause
                 out.append({
                     "sent_idx": idx, "variable": variable, "holder": None, "value": value,
                     "assessment": coder.sentence_assessment(sent),

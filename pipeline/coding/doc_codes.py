@@ -136,7 +136,7 @@ def aggregate_codes(
     # A framing the document only reports while it asserts the opposite one ("Commentary
     # described the outcome as a disaster" ... "No deal was the right result") is one it
     # rejects; beside a mixed verdict it stays reported.
-    framed = {doc_id: value for doc_id, variable, value in decided
+    framed = {doc_id for doc_id, variable, value in decided
               if variable == "outcome_framing" and value != "mixed"}
     contradicted = [
         variable == "outcome_framing" and assessment == "reported" and doc_id in framed

@@ -1041,8 +1041,6 @@ class RuleCoder:
             )
         ]
 
-    # -- public ----------------------------------------------------------------------------
-
     def _refuted_by_next(self, sents: list[tuple[int, Span, int]]) -> set[int]:
         """Sentences whose reported view the next sentence dismisses by pointing back at it
         ("Critics blame Bolton. This explanation does not hold up." / "That is too simple."
@@ -1071,6 +1069,8 @@ class RuleCoder:
             if kinds & {"rejection", "rebuttal"}:
                 out.add(idx)
         return out
+
+    # -- public ----------------------------------------------------------------------------
 
     def sentence_assessment(self, sentence: Span) -> str:
         """A coarse assessment for a code without a cue span (e.g. a classifier's label):

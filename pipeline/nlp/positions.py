@@ -294,10 +294,9 @@ class PositionExtractor:
             return []
         if self._modal_above(target.root) is not None or self._hypothetical(target):
             return []
-        # the subject must be the actor itself, not a noun it owns ("Washington's posture
-        # left little room for ..."), and the approach not one set aside ("rather than ...")
-        # (or a stance noun it owns: "North Korea's proposal followed the action-for-action
-        # formula"), and the approach not one set aside ("rather than ...")
+        # the subject must be the actor itself or a stance noun it owns ("North Korea's
+        # proposal followed the action-for-action formula"; not "Washington's posture left
+        # little room for ..."), and the approach not one set aside ("rather than ...")
         subjects = [c for c in token.children if c.dep_ == "nsubj"]
         before = target.doc[max(target.sent.start, target.start - 3) : target.start].text.lower()
         if len(subjects) != 1 or "rather than" in before or "instead of" in before:
