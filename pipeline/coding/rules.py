@@ -761,13 +761,12 @@ class RuleCoder:
         ]
         best: dict[tuple[int, str, str], dict[str, Any]] = {}
         answered = _answered_no(sents)
-        refuted = self._refuted_by_next(sents)
         for idx, variable, value, group, span in kept:
             sent = spans[idx]
             assessment = assess(sent, span, self.assessment)
             if assessment == "asserted" and idx in answered:
                 assessment = "rejected"  # "Did X sink the summit? Hardly."
-            if assessment == "reported" and idx in refuted:
+            if assessment == "reported" and idx + 1 in spans and self._refutes(spans[idx + 1]):
                 assessment = "rejected"  # "Critics blame X. This explanation is too tidy."
             row = {
                 "sent_idx": idx,
@@ -1041,34 +1040,27 @@ class RuleCoder:
             )
         ]
 
-    def _refuted_by_next(self, sents: list[tuple[int, Span, int]]) -> set[int]:
-        """Sentences whose reported view the next sentence dismisses by pointing back at it
-        ("Critics blame Bolton. This explanation does not hold up." / "That is too simple."
-        / "Not so.")."""
-        out = set()
-        for (idx, _, _), (_, nxt, _) in zip(sents, sents[1:], strict=False):
-            words = [t for t in nxt if not t.is_punct]
-            if tuple(t.lower_ for t in words) in _DISMISSIVE_ANSWERS:
-                out.add(idx)
-                continue
-            if any(t.lower_ == "otherwise" and t.head.lemma_.lower() in _SHOWING for t in words):
-                out.add(idx)  # "The record suggests otherwise."
-                continue
-            while words and words[0].lower_ in _OPENERS:
-                words = words[1:]
-            if not words or words[0].lower_ not in _EXPLETIVES or words[0].lower_ == "there":
-                continue
-            # the pointing word is the subject or its determiner ("This explanation ..."),
-            # and the sentence judges it ("... does not hold up", "... is too tidy")
-            head = words[0] if words[0].dep_ != "det" else words[0].head
-            if head.dep_ not in ("nsubj", "nsubjpass") or (
-                head is not words[0] and head.lemma_.lower() not in _CLAIM_NOUNS
-            ):
-                continue
-            kinds = {f.kind for f in self.assessment.find(nxt)}
-            if kinds & {"rejection", "rebuttal"}:
-                out.add(idx)
-        return out
+    def _refutes(self, sentence: Span) -> bool:
+        """Whether a sentence dismisses the view reported just before it by pointing back at
+        it ("Critics blame Bolton. This explanation does not hold up." / "That is too
+        simple." / "Not so." / "The record suggests otherwise.")."""
+        words = [t for t in sentence if not t.is_punct]
+        if tuple(t.lower_ for t in words) in _DISMISSIVE_ANSWERS:
+            return True
+        if any(t.lower_ == "otherwise" and t.head.lemma_.lower() in _SHOWING for t in words):
+            return True
+        while words and words[0].lower_ in _OPENERS:
+            words = words[1:]
+        if not words or words[0].lower_ not in _EXPLETIVES or words[0].lower_ == "there":
+            return False
+        # the pointing word is the subject or its determiner ("This explanation ..."), and
+        # the sentence judges it ("... does not hold up", "... is too tidy")
+        head = words[0] if words[0].dep_ != "det" else words[0].head
+        if head.dep_ not in ("nsubj", "nsubjpass") or (
+            head is not words[0] and head.lemma_.lower() not in _CLAIM_NOUNS
+        ):
+            return False
+        return bool({f.kind for f in self.assessment.find(sentence)} & {"rejection", "rebuttal"})
 
     # -- public ----------------------------------------------------------------------------
 
