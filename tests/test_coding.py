@@ -214,9 +214,10 @@ def test_assessor_turns_a_dismissed_asserted_code_into_rejected():
     text = "Bolton's folder was a red herring."
     rows = reassess(assessor, text, 0, _found_as_asserted(text), 0.6, {"cause"})
     assert [(r["assessment"], r["assessed_by"]) for r in rows] == [("rejected", "model")]
+    # an assessment left as the rules gave it is not marked (the stage fills in "rules")
     text = "Bolton sank the talks."
     rows = reassess(assessor, text, 0, _found_as_asserted(text), 0.6, {"cause"})
-    assert [(r["assessment"], r["assessed_by"]) for r in rows] == [("asserted", "rules")]
+    assert [(r["assessment"], r.get("assessed_by")) for r in rows] == [("asserted", None)]
     # a reported code is never touched
     reported = [{**_found_as_asserted(text)[0], "assessment": "reported"}]
     assert reassess(assessor, "Bolton was a red herring.", 0, reported, 0.6, {"cause"})[0][
@@ -239,8 +240,20 @@ def test_model_reassesses_a_docs_rows_sentence_by_sentence():
                           codebook_sha256="",
                           assessor=train_assessor(_dismissal_records(), _found_as_asserted))
     out = model.reassess_doc(doc, rows, threshold=0.6, variables={"cause"})
-    assert [(r["sent_idx"], r["assessment"], r["assessed_by"]) for r in out] == [
-        (0, "asserted", "rules"), (1, "rejected", "model")]
+    assert [(r["sent_idx"], r["assessment"], r.get("assessed_by")) for r in out] == [
+        (0, "asserted", None), (1, "rejected", "model")]
+    assert "assessed_by" not in rows[1]  # the input rows are not changed
+
+
+def test_classifier_adds_only_confident_labels_of_its_variables_the_rules_missed():
+    from pipeline.coding.classify import added_labels
+
+    probs = {"cause:sanctions_gap": 0.9, "cause:scope_gap": 0.8, "cause:miscalculation": 0.3,
+             "outlook:impasse": 0.95}
+    sentence = "Pyongyang wanted most of the sanctions lifted in exchange for one site."
+    assert added_labels(probs, sentence, {"cause:scope_gap"}, 0.5, {"cause"}) == [
+        ("cause", "sanctions_gap", 0.9)]
+    assert added_labels(probs, "We see it differently.", set(), 0.5, {"cause"}) == []
 
 
 def test_sentence_vectors_are_unit_length_deterministic_and_semantic():

@@ -16,7 +16,7 @@ import hashlib
 import json
 import pickle
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,6 +74,21 @@ def make_pipeline() -> Pipeline:
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
+def added_labels(label_probs: Mapping[str, float], text: str, coded: Collection[str],
+                 threshold: float, variables: Collection[str]) -> list[tuple[str, str, float]]:
+    """What the classifier adds to one sentence: (variable, value, probability) of the labels
+    of `variables` at or above `threshold` that the rules did not code there (`coded`,
+    "variable:value"); nothing in a fragment under MIN_WORDS words."""
+    if len(text.split()) < MIN_WORDS:
+        return []  # a fragment ("We see it differently.") states no cause
+    out = []
+    for label, prob in sorted(label_probs.items()):
+        variable, value = label.split(":", 1)
+        if prob >= threshold and label not in coded and variable in variables:
+            out.append((variable, value, prob))
+    return out
+
+
 def assessment_features(text: str, start: int, end: int, variable: str, value: str
                         ) -> dict[str, float]:
     """What the assessment classifier sees of one code: its value, the words just before and
@@ -128,11 +143,10 @@ def train_assessor(records: Sequence[dict[str, Any]],
 
 def reassess(assessor: Pipeline, text: str, offset: int, rows: list[dict[str, Any]],
              threshold: float, variables: Collection[str]) -> list[dict[str, Any]]:
-    """Rows of one sentence (`text`, starting at `offset` in the rows' coordinates), with
-    `assessed_by` set: an `asserted` code of one of `variables` the assessor judges
-    `rejected` with probability at or above `threshold` becomes `rejected` (`assessed_by`
-    "model")."""
-    out = [{**row, "assessed_by": "rules"} for row in rows]
+    """Rows of one sentence (`text`, starting at `offset` in the rows' coordinates), copied:
+    an `asserted` code of one of `variables` the assessor judges `rejected` with probability
+    at or above `threshold` becomes `rejected`, with `assessed_by` "model"."""
+    out = [dict(row) for row in rows]
     asserted = [row for row in out
                 if row["assessment"] == "asserted" and row["variable"] in variables]
     if not asserted:
@@ -181,7 +195,7 @@ class SentenceModel:
         from pipeline.nlp.stage import iter_sentences
 
         if self.assessor is None:
-            return [{**row, "assessed_by": "rules"} for row in rows]
+            return list(rows)
         by_sentence: dict[int, list[dict[str, Any]]] = {}
         for row in rows:
             by_sentence.setdefault(row["sent_idx"], []).append(row)
@@ -192,12 +206,11 @@ class SentenceModel:
                 new = reassess(self.assessor, sent.text.strip(), start, group, threshold,
                                variables)
                 reviewed.update({id(row): row_ for row, row_ in zip(group, new, strict=True)})
-        return [reviewed.get(id(row), {**row, "assessed_by": "rules"}) for row in rows]
+        return [reviewed.get(id(row), row) for row in rows]
 
     def code_doc(self, doc: Any, rule_rows: list[dict[str, Any]], coder: Any,
                  threshold: float, variables: Collection[str]) -> list[dict[str, Any]]:
-        """Model rows for a Doc: labels of `variables` at or above `threshold` in each
-        sentence that the rules did not code there."""
+        """Model rows for a Doc: what the classifier adds to each sentence (`added_labels`)."""
         from pipeline.nlp.stage import iter_sentences
 
         hits: dict[int, set[str]] = {}
@@ -209,19 +222,14 @@ class SentenceModel:
         )
         out = []
         for (idx, sent, start), label_probs in zip(sents, probs, strict=True):
-            if len(sent.text.split()) < MIN_WORDS:
-                continue  # a fragment ("We see it differently.") states no cause
-            for label, prob in sorted(label_probs.items()):
-                # only what the rules missed: their row has the cue and its assessment
-                variable, value = label.split(":", 1)
-                if prob < threshold or label in hits.get(idx, ()) or variable not in variables:
-                    continue
+            text = sent.text.strip()
+            for variable, value, prob in added_labels(label_probs, text, hits.get(idx, set()),
+                                                      threshold, variables):
                 out.append({
                     "sent_idx": idx, "variable": variable, "holder": None, "value": value,
                     "assessment": coder.sentence_assessment(sent),
                     "method": "model", "confidence": round(prob, 3), "cue": None,
-                    "assessed_by": "rules",
-                    "start_char": start, "end_char": start + len(sent.text.strip()),
+                    "start_char": start, "end_char": start + len(text),
                 })
         return out
 

@@ -25,6 +25,7 @@ import pandas as pd
 from pipeline.coding.classify import (
     GOLD_FILE,
     RANDOM_STATE,
+    added_labels,
     featurize,
     gold_labels,
     load_gold_codes,
@@ -250,22 +251,24 @@ def evaluate_coding(config: Config, briefs_dir: Path | None = None) -> dict[str,
     tables["model/train-cv"] = score_codes(gold["train"], cv, text_vars)
     pipe, labels = train(by_split["train"], evaluator.rule_hits, text_vars)
     test_x = featurize(by_split["test"], evaluator.rule_hits)
-    model_test = model_codes(pipe.predict_proba(test_x), labels, by_split["test"],
+    test_probs = pipe.predict_proba(test_x)
+    model_test = model_codes(test_probs, labels, by_split["test"],
                              evaluator.sentence_assessment, threshold)
     tables["model/test"] = score_codes(gold["test"], model_test, text_vars)
-    # rules with their assessments reviewed by the assessment classifier, plus the labels
-    # the sentence classifier adds
+    # as the build codes: the rules, their assessments reviewed by the assessment classifier,
+    # plus what the sentence classifier adds
+    settings = config.coding
     assessor = train_assessor(by_split["train"], evaluator.rule_rows)
-    reviewed = {r["id"]: _codes(reassess(assessor, r["text"], 0, evaluator.rule_rows(r["text"]),
-                                         config.coding.assessment_threshold,
-                                         config.coding.assessment_variables))
-                for r in by_split["test"]}
     combined = {}
-    for key, rule_codes in reviewed.items():
-        seen = {c[:3] for c in rule_codes}
-        combined[key] = rule_codes | {c for c in model_test.get(key, set())
-                                      if c[:3] not in seen
-                                      and c[0] in config.coding.model_variables}
+    for record, probs in zip(by_split["test"], test_probs, strict=True):
+        rows = reassess(assessor, record["text"], 0, evaluator.rule_rows(record["text"]),
+                        settings.assessment_threshold, settings.assessment_variables)
+        added = added_labels(dict(zip(labels, probs, strict=True)), record["text"],
+                             {f"{r['variable']}:{r['value']}" for r in rows},
+                             settings.model_threshold, settings.model_variables)
+        assessment = evaluator.sentence_assessment(record["text"]) if added else ""
+        combined[record["id"]] = _codes(rows) | {(variable, "", value, assessment)
+                                                 for variable, value, _ in added}
     tables["rules+model/test"] = score_codes(gold["test"], combined)
     summary = {}
     for name, table in tables.items():

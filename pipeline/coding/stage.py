@@ -76,8 +76,8 @@ def _code_document(job: tuple[str, Any, Any]) -> list[dict[str, Any]] | str:
                                        settings.assessment_variables)
             coded += model.code_doc(doc, coded, coder, settings.model_threshold,
                                     settings.model_variables)
-        else:
-            coded = [{**row, "assessed_by": "rules"} for row in coded]
+        # every assessment the assessment classifier did not change is the rules'
+        coded = [{"assessed_by": "rules", **row} for row in coded]
     except Exception as exc:  # one document's bug must not stop the build
         log.debug("coding failed on %s", doc_id, exc_info=True)
         return (f"{doc_id}: coding failed ({type(exc).__name__}: {exc}); its codes are "
