@@ -88,7 +88,7 @@ def cmd_build(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_train(config: Config, args: argparse.Namespace) -> int:
-    """Train the sentence and assessment classifiers from the training split of
+    """Train the sentence, assessment and approach classifiers from the training split of
     codes_gold.jsonl."""
     from pipeline.coding.classify import (
         GOLD_FILE,
@@ -98,13 +98,15 @@ def cmd_train(config: Config, args: argparse.Namespace) -> int:
         train_assessor,
     )
     from pipeline.coding.evaluate import CodingEvaluator
+    from pipeline.coding.holders import train_approach
 
     gold = config.paths.annotations / GOLD_FILE
     records = [r for r in load_gold_codes(gold) if r["split"] == "train"]
     evaluator = CodingEvaluator(config)
     pipeline, labels = train(records, evaluator.rule_hits, evaluator.text_variables)
     assessor = train_assessor(records, evaluator.rule_rows)
-    path = save_model(config, pipeline, labels, assessor)
+    approach = train_approach(records, evaluator.parse)
+    path = save_model(config, pipeline, labels, assessor, approach)
     log.info("trained on %d sentences of %s (%d labels); saved %s", len(records),
              _rel(gold, config.root), len(labels), _rel(path, config.root))
     return 0

@@ -111,6 +111,7 @@ class CodingSettings:
     model_variables: tuple[str, ...] = ("cause",)
     assessment_threshold: float = 0.7
     assessment_variables: tuple[str, ...] = ("cause", "blame", "outcome_framing")
+    approach_threshold: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -261,7 +262,7 @@ def load_config(config_dir: Path | None = None, root: Path | None = None) -> Con
 
     coding_file = config_dir / "coding.yaml"
     coding = build_dataclass(CodingSettings, read_yaml(coding_file), str(coding_file))
-    for name in ("model_threshold", "assessment_threshold"):
+    for name in ("model_threshold", "assessment_threshold", "approach_threshold"):
         if not 0 < getattr(coding, name) < 1:
             raise ConfigError(f"{coding_file}: {name} must be between 0 and 1")
     if coding.min_weight < 0:

@@ -212,7 +212,8 @@ CODES = Table(
                "configs/coding.yaml assessment_threshold).", required=True,
                enum=("rules", "model")),
         Column("method", "string", "rules (codebook cues), positions (approach from the NLP "
-               "stage's positions) or model (the trained classifier).", required=True,
+               "stage's positions) or model (a trained classifier: the sentence classifier, "
+               "or for approach the approach classifier).", required=True,
                enum=("rules", "positions", "model")),
         Column("confidence", "number", "Confidence in [0, 1]: rule strength, or the "
                "classifier's probability.", required=True),

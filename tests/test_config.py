@@ -29,6 +29,7 @@ def _edit(project: Path, name: str, text: str) -> None:
         ("ingest.yaml", "margin_band: 0.7\n", "margin_band"),
         ("paths.yaml", "raw: [1]\n", "raw: expected a path"),
         ("think_tanks.yaml", "think_tanks:\n  - nam: X\n", "unknown key 'nam'"),
+        ("coding.yaml", "approach_threshold: 1.5\n", "approach_threshold must be between"),
     ],
 )
 def test_bad_config_names_file_and_key(project, name, text, expected):

@@ -177,6 +177,8 @@ class SentenceModel:
     annotations_sha256: str
     codebook_sha256: str
     assessor: Pipeline | None = None
+    approach: Pipeline | None = None  # pipeline/coding/holders.py
+    approach_values: tuple[str, ...] = ()
 
     @property
     def model_id(self) -> str:
@@ -230,6 +232,36 @@ class SentenceModel:
                     "assessment": coder.sentence_assessment(sent),
                     "method": "model", "confidence": round(prob, 3), "cue": None,
                     "start_char": start, "end_char": start + len(text),
+                })
+        return out
+
+    def code_doc_approaches(self, doc: Any, rule_rows: list[dict[str, Any]],
+                            mentions: Sequence[Mapping[str, Any]], coder: Any,
+                            threshold: float) -> list[dict[str, Any]]:
+        """Model rows for a Doc: the approaches the approach classifier adds for sides (and
+        the author) the positions gave none (pipeline/coding/holders.py)."""
+        from pipeline.coding.holders import code_approaches
+        from pipeline.nlp.stage import iter_sentences
+
+        if self.approach is None:
+            return []
+        by_sentence: dict[int, tuple[list, list]] = {}
+        for row in rule_rows:
+            by_sentence.setdefault(row["sent_idx"], ([], []))[0].append(row)
+        for mention in mentions:
+            by_sentence.setdefault(mention["sent_idx"], ([], []))[1].append(mention)
+        sents = list(iter_sentences(doc))
+        parsed = [(sent, by_sentence.get(idx, ([], []))[1], by_sentence.get(idx, ([], []))[0])
+                  for idx, sent, _ in sents]
+        added = code_approaches(self.approach, self.approach_values, parsed, threshold)
+        out = []
+        for (idx, sent, start), found in zip(sents, added, strict=True):
+            for holder, value, prob in found:
+                out.append({
+                    "sent_idx": idx, "variable": "approach", "holder": holder, "value": value,
+                    "assessment": coder.sentence_assessment(sent),
+                    "method": "model", "confidence": round(prob, 3), "cue": None,
+                    "start_char": start, "end_char": start + len(sent.text.strip()),
                 })
         return out
 
@@ -296,7 +328,8 @@ def train(records: Sequence[dict[str, Any]], rule_hits: Callable[[str], list[str
 
 
 def save_model(config: Config, pipeline: Pipeline, labels: list[str],
-               assessor: Pipeline | None = None) -> Path:
+               assessor: Pipeline | None = None,
+               approach: tuple[Pipeline, Sequence[str]] | None = None) -> Path:
     import sklearn
 
     from pipeline.io import atomic_path
@@ -305,6 +338,8 @@ def save_model(config: Config, pipeline: Pipeline, labels: list[str],
         pipeline=pipeline, labels=labels, sklearn_version=sklearn.__version__,
         annotations_sha256=file_sha256(config.paths.annotations / GOLD_FILE),
         codebook_sha256=config.content_hash("codebook.yaml"), assessor=assessor,
+        approach=approach[0] if approach else None,
+        approach_values=tuple(approach[1]) if approach else (),
     )
     path = model_path(config)
     with atomic_path(path) as tmp, open(tmp, "wb") as handle:

@@ -17,7 +17,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -34,7 +34,11 @@ from pipeline.coding.classify import (
     train,
     train_assessor,
 )
+from pipeline.coding.holders import code_approaches, train_approach
 from pipeline.config import Config
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span
 
 Code = tuple[str, str, str, str]  # variable, holder ('' if none), value, assessment
 
@@ -54,17 +58,23 @@ class CodingEvaluator:
         self.coder = RuleCoder(self.codebook, self.nlp.vocab)
         self.vocab = load_vocabulary(config.config_dir)
         self.text_variables = {v.id for v in self.codebook.variables if v.source != "positions"}
-        self._cache: dict[str, list[dict[str, Any]]] = {}
+        self._cache: dict[str, tuple[Span, list[dict[str, Any]], list[dict[str, Any]]]] = {}
 
-    def rule_rows(self, text: str) -> list[dict[str, Any]]:
-        """Rule codes (with approach from positions) of one passage parsed on its own."""
+    def parse(self, text: str) -> tuple[Span, list[dict[str, Any]], list[dict[str, Any]]]:
+        """One passage parsed on its own: (its text as a Span, its mentions, its rule codes
+        with approach from positions)."""
         if text not in self._cache:
             from pipeline.nlp.stage import doc_rows
 
             doc = self.nlp(text)
-            positions = doc_rows(doc, [0], [None], ["body"], self.vocab)["positions"]
-            self._cache[text] = self.coder.code_doc(doc, positions)
+            rows = doc_rows(doc, [0], [None], ["body"], self.vocab)
+            self._cache[text] = (doc[:], rows["mentions"],
+                                 self.coder.code_doc(doc, rows["positions"]))
         return self._cache[text]
+
+    def rule_rows(self, text: str) -> list[dict[str, Any]]:
+        """Rule codes (with approach from positions) of one passage parsed on its own."""
+        return self.parse(text)[2]
 
     def sentence_assessment(self, text: str) -> str:
         """The rules' assessment of a whole sentence (for classifier codes, which have no
@@ -256,19 +266,26 @@ def evaluate_coding(config: Config, briefs_dir: Path | None = None) -> dict[str,
                              evaluator.sentence_assessment, threshold)
     tables["model/test"] = score_codes(gold["test"], model_test, text_vars)
     # as the build codes: the rules, their assessments reviewed by the assessment classifier,
-    # plus what the sentence classifier adds
+    # plus what the sentence and approach classifiers add
     settings = config.coding
     assessor = train_assessor(by_split["train"], evaluator.rule_rows)
+    approach_pipe, approach_values = train_approach(by_split["train"], evaluator.parse)
+    approaches = code_approaches(approach_pipe, approach_values,
+                                 [evaluator.parse(r["text"]) for r in by_split["test"]],
+                                 settings.approach_threshold)
     combined = {}
-    for record, probs in zip(by_split["test"], test_probs, strict=True):
+    for record, probs, found in zip(by_split["test"], test_probs, approaches, strict=True):
         rows = reassess(assessor, record["text"], 0, evaluator.rule_rows(record["text"]),
                         settings.assessment_threshold, settings.assessment_variables)
         added = added_labels(dict(zip(labels, probs, strict=True)), record["text"],
                              {f"{r['variable']}:{r['value']}" for r in rows},
                              settings.model_threshold, settings.model_variables)
-        assessment = evaluator.sentence_assessment(record["text"]) if added else ""
-        combined[record["id"]] = _codes(rows) | {(variable, "", value, assessment)
-                                                 for variable, value, _ in added}
+        assessment = evaluator.sentence_assessment(record["text"]) if added or found else ""
+        combined[record["id"]] = (_codes(rows)
+                                  | {(variable, "", value, assessment)
+                                     for variable, value, _ in added}
+                                  | {("approach", holder, value, assessment)
+                                     for holder, value, _ in found})
     tables["rules+model/test"] = score_codes(gold["test"], combined)
     summary = {}
     for name, table in tables.items():

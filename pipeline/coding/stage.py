@@ -76,6 +76,8 @@ def _code_document(job: tuple[str, Any, Any]) -> list[dict[str, Any]] | str:
                                        settings.assessment_variables)
             coded += model.code_doc(doc, coded, coder, settings.model_threshold,
                                     settings.model_variables)
+            coded += model.code_doc_approaches(doc, coded, rows["mentions"], coder,
+                                               settings.approach_threshold)
         # every assessment the assessment classifier did not change is the rules'
         coded = [{"assessed_by": "rules", **row} for row in coded]
     except Exception as exc:  # one document's bug must not stop the build

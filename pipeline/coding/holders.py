@@ -1,0 +1,176 @@
+"""The approach classifier: which approach a side in a sentence pursued (or the author
+recommends) when the positions found none for that side.
+
+Writers often say what each side wanted without the words the positions look for ("the
+Americans put everything on the table, with the rewards to follow once the job was done",
+"Pyongyang's offer was one complex for most of its export revenue"). For every side a
+sentence names (persons rolled up to their state) and for the author, the classifier sees the
+sentence vector, the side's grammatical role and governing word, the words of the phrase that
+side governs, and the rules' own approach codes; one logistic regression per approach value
+judges whether that side pursued it. Trained by `make train` on the annotated sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from pipeline.coding.classify import MIN_WORDS, RANDOM_STATE, _vectors
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+    from spacy.tokens import Span, Token
+
+AUTHOR = "author"
+# Grammatical roles of a side's mention, best first: a side is most clearly the holder of
+# what its own clause says.
+ROLES = ("subject", "possessor", "agent", "object", "other")
+RECOMMENDING = frozenset({"should", "must", "ought", "need", "needs"})
+FIRST_PERSON = frozenset({"we", "our", "us"})
+
+# (sentence, its mentions, the rule rows of the sentence)
+Parsed = tuple["Span", Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]]
+
+
+def _role(token: Token) -> tuple[str, Token]:
+    """The mention's role in its clause and the word it depends on (the verb of a subject or
+    agent, the possessed noun of a possessor)."""
+    dep = token.dep_
+    if dep in ("nsubj", "nsubjpass", "csubj"):
+        return "subject", token.head
+    if dep == "poss":
+        return "possessor", token.head
+    if dep == "pobj" and token.head.dep_ == "agent":
+        return "agent", token.head.head
+    if dep == "pobj":
+        return "object", token.head.head
+    if dep in ("dobj", "dative"):
+        return "object", token.head
+    return "other", token.head
+
+
+def approach_candidates(sent: Span, mentions: Sequence[Mapping[str, Any]],
+                        rule_rows: Sequence[Mapping[str, Any]]
+                        ) -> list[dict[str, Any]]:
+    """One row per possible holder in a sentence: every side its actor mentions name (persons
+    as their state), then the author; each {"holder", "text", "features"}.
+
+    Args:
+        sent: the sentence (a Span of the parsed Doc).
+        mentions: the NLP stage's mention rows of this sentence (doc character offsets).
+        rule_rows: the rules' code rows of this sentence.
+    """
+    doc = sent.doc
+    best: dict[str, tuple[int, int, str, Token, Span]] = {}
+    for mention in mentions:
+        if mention["kind"] != "actor" or not mention["entity_id"]:
+            continue
+        holder = mention["affiliation"] or mention["entity_id"]
+        span = doc.char_span(mention["start_char"], mention["end_char"],
+                             alignment_mode="expand")
+        if span is None:
+            continue
+        role, head = _role(span.root)
+        rank = (ROLES.index(role), mention["start_char"])
+        if holder not in best or rank < best[holder][:2]:
+            # the phrase the side's governing word heads: what its clause says about it
+            best[holder] = (*rank, role, head, doc[head.left_edge.i: head.right_edge.i + 1])
+    ruled: dict[str, list[str]] = {}
+    for row in rule_rows:
+        if row["variable"] == "approach":
+            ruled.setdefault(row["holder"], []).append(row["value"])
+    text = sent.text.strip()
+    out = []
+    for holder, (_, _, role, head, scope) in sorted(best.items()):
+        features = {f"holder={holder}": 1.0, f"role={role}": 1.0,
+                    f"holder_role={holder}:{role}": 1.0, f"head={head.lemma_.lower()}": 1.0,
+                    "n_sides": float(len(best))}
+        features.update({f"scope={t.lemma_.lower()}": 1.0 for t in scope
+                         if t.is_alpha and not t.is_stop})
+        out.append({"holder": holder, "text": text, "features": features})
+    words = {t.lower_ for t in sent}
+    out.append({"holder": AUTHOR, "text": text, "features": {
+        f"holder={AUTHOR}": 1.0, "n_sides": float(len(best)),
+        "recommending": float(bool(words & RECOMMENDING)),
+        "first_person": float(bool(words & FIRST_PERSON))}})
+    for row in out:
+        row["features"].update({f"rule={v}": 1.0 for v in ruled.get(row["holder"], ())})
+    return out
+
+
+def _features(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, float]]:
+    return [row["features"] for row in rows]
+
+
+def make_approach_pipeline() -> Pipeline:
+    """Features of one (sentence, holder) candidate -> one probability per approach value."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    features = FeatureUnion([
+        ("vector", FunctionTransformer(_vectors)),
+        ("holder", Pipeline([("select", FunctionTransformer(_features)),
+                             ("onehot", DictVectorizer())])),
+    ])
+    classifier = OneVsRestClassifier(
+        LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000,
+                           random_state=RANDOM_STATE)
+    )
+    return Pipeline([("features", features), ("classifier", classifier)])
+
+
+def approach_examples(records: Sequence[dict[str, Any]], parse: Callable[[str], Parsed]
+                      ) -> tuple[list[dict[str, Any]], list[list[str]]]:
+    """The candidates of annotated sentences with the approach values gold gives their
+    holder (an empty list: none)."""
+    rows, labels = [], []
+    for record in records:
+        gold: dict[str, list[str]] = {}
+        for code in record["codes"]:
+            if code["variable"] == "approach":
+                gold.setdefault(code["holder"], []).append(code["value"])
+        for row in approach_candidates(*parse(record["text"])):
+            rows.append(row)
+            labels.append(sorted(gold.get(row["holder"], [])))
+    return rows, labels
+
+
+def train_approach(records: Sequence[dict[str, Any]], parse: Callable[[str], Parsed]
+                   ) -> tuple[Pipeline, list[str]]:
+    """Fit the approach classifier; returns it and its value order."""
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    rows, labels = approach_examples(records, parse)
+    binarizer = MultiLabelBinarizer()
+    y = binarizer.fit_transform(labels)
+    return make_approach_pipeline().fit(rows, y), [str(v) for v in binarizer.classes_]
+
+
+def added_approaches(candidates: Sequence[Mapping[str, Any]], probs: Sequence[Sequence[float]],
+                     values: Sequence[str], threshold: float
+                     ) -> list[tuple[str, str, float]]:
+    """(holder, value, probability) the classifier adds: for each candidate holder the rules
+    gave no approach in this sentence, its most probable value if it reaches `threshold`."""
+    out = []
+    for row, row_probs in zip(candidates, probs, strict=True):
+        if any(key.startswith("rule=") for key in row["features"]):
+            continue  # the positions found this side's approach: they have the evidence
+        best = max(range(len(values)), key=lambda i: row_probs[i])
+        if row_probs[best] >= threshold:
+            out.append((row["holder"], values[best], float(row_probs[best])))
+    return out
+
+
+def code_approaches(pipeline: Pipeline, values: Sequence[str], sentences: Sequence[Parsed],
+                    threshold: float) -> list[list[tuple[str, str, float]]]:
+    """What the classifier adds to each sentence (see `added_approaches`); a fragment under
+    MIN_WORDS words gets nothing."""
+    candidates = [approach_candidates(*parsed) if len(parsed[0].text.split()) >= MIN_WORDS
+                  else [] for parsed in sentences]
+    flat = [row for rows in candidates for row in rows]
+    probs = iter(pipeline.predict_proba(flat) if flat else [])
+    return [added_approaches(rows, [next(probs) for _ in rows], values, threshold)
+            for rows in candidates]

@@ -1,0 +1,117 @@
+"""The approach classifier (pipeline/coding/holders.py): candidates, training, additions."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.coding.holders import (
+    added_approaches,
+    approach_candidates,
+    code_approaches,
+    train_approach,
+)
+from pipeline.config import load_config
+from pipeline.nlp.stage import doc_rows
+from pipeline.nlp.vocab import load_vocabulary
+
+
+@pytest.fixture(scope="module")
+def parse(nlp):
+    """text -> (its Span, its mentions, no rule rows), as the evaluator parses gold."""
+    vocab = load_vocabulary(load_config().config_dir)
+
+    def parse_text(text):
+        doc = nlp(text)
+        return doc[:], doc_rows(doc, [0], [None], ["body"], vocab)["mentions"], []
+
+    return parse_text
+
+
+def test_candidates_are_the_named_sides_as_states_and_the_author(parse):
+    rows = approach_candidates(*parse(
+        "Pyongyang's offer was one reactor complex, while Trump wanted everything at once."))
+    assert [r["holder"] for r in rows] == ["dprk", "us", "author"]  # Trump rolls up to us
+    dprk, us, author = (r["features"] for r in rows)
+    assert dprk["role=possessor"] == 1.0 and dprk["head=offer"] == 1.0
+    assert us["role=subject"] == 1.0 and us["scope=want"] == 1.0
+    assert author["recommending"] == 0.0
+    assert all(r["text"].startswith("Pyongyang's offer") for r in rows)
+    # the rules' approach codes of a side are among its features
+    sent, mentions, _ = parse("Washington should stop insisting on everything up front.")
+    rule = [{"variable": "approach", "holder": "author", "value": "big_deal"}]
+    rows = approach_candidates(sent, mentions, rule)
+    assert rows[-1]["features"]["rule=big_deal"] == 1.0
+    assert rows[-1]["features"]["recommending"] == 1.0
+
+
+def test_additions_skip_sides_the_positions_covered_and_unsure_ones():
+    values = ["big_deal", "hybrid", "small_deal"]
+    candidates = [{"holder": "us", "features": {}}, {"holder": "dprk", "features": {}},
+                  {"holder": "author", "features": {"rule=hybrid": 1.0}}]
+    probs = [[0.9, 0.1, 0.2], [0.3, 0.2, 0.6], [0.95, 0.0, 0.0]]
+    assert added_approaches(candidates, probs, values, 0.8) == [("us", "big_deal", 0.9)]
+    assert added_approaches(candidates, probs, values, 0.5) == [
+        ("us", "big_deal", 0.9), ("dprk", "small_deal", 0.6)]
+
+
+def _record(text, *codes):
+    return {"text": text, "codes": [{"variable": "approach", "holder": h, "value": v,
+                                     "assessment": "asserted"} for h, v in codes]}
+
+
+def _side_records():
+    """Who wanted everything at once and who wanted to trade piece by piece, by template."""
+    everything = ["{} wanted every weapon and every site on the table before any relief.",
+                  "{} demanded the whole arsenal up front, with rewards only at the end.",
+                  "{} held out for total disarmament first and sanctions relief afterwards."]
+    piecemeal = ["{} offered one reactor complex in return for most of the relief.",
+                 "{} proposed to sell its programme one facility at a time.",
+                 "{} wanted each small step paid for with some sanctions relief."]
+    records = []
+    for side, state in (("Washington", "us"), ("The Americans", "us"),
+                        ("Pyongyang", "dprk"), ("North Korea", "dprk")):
+        for template in everything:
+            records.append(_record(template.format(side), (state, "big_deal")))
+        for template in piecemeal:
+            records.append(_record(template.format(side), (state, "small_deal")))
+    records.append(_record("The two delegations met in Hanoi on 27 February."))
+    return records
+
+
+def test_classifier_learns_which_side_wanted_what(parse):
+    pipe, values = train_approach(_side_records(), parse)
+    assert values == ["big_deal", "small_deal"]
+    sentences = [parse("In Hanoi, the United States insisted on total disarmament first, with "
+                       "rewards only at the end."),
+                 parse("Seoul offered a single factory in return for partial relief, step by "
+                       "small step."),
+                 parse("Too short.")]
+    added = code_approaches(pipe, values, sentences, threshold=0.5)
+    assert [(h, v) for h, v, _ in added[0]] == [("us", "big_deal")]
+    assert [(h, v) for h, v, _ in added[1]] == [("rok", "small_deal")]
+    assert added[2] == []  # a fragment gets nothing
+
+
+def test_model_codes_a_docs_sentences_with_the_approaches_it_adds(nlp, parse):
+    from pipeline.coding.classify import SentenceModel
+    from pipeline.coding.codebook import load_codebook
+    from pipeline.coding.rules import RuleCoder
+
+    config = load_config()
+    model = SentenceModel(pipeline=None, labels=[], sklearn_version="", annotations_sha256="",
+                          codebook_sha256="")
+    model.approach, values = train_approach(_side_records(), parse)
+    model.approach_values = tuple(values)
+    text = ("The summit opened on 27 February. Critics say the United States insisted on "
+            "total disarmament first, with rewards only at the end.")
+    doc = nlp(text)
+    rows = doc_rows(doc, [0], [None], ["body"], load_vocabulary(config.config_dir))
+    coder = RuleCoder(load_codebook(config.config_dir / "codebook.yaml"), nlp.vocab)
+    out = model.code_doc_approaches(doc, [], rows["mentions"], coder, threshold=0.5)
+    second = text.index("Critics")
+    assert [(r["sent_idx"], r["holder"], r["value"], r["assessment"], r["method"],
+             r["start_char"], r["end_char"]) for r in out] == [
+        (1, "us", "big_deal", "reported", "model", second, len(text))]
+    # a side whose approach the positions found gets nothing more
+    ruled = [{"sent_idx": 1, "variable": "approach", "holder": "us", "value": "small_deal"}]
+    assert model.code_doc_approaches(doc, ruled, rows["mentions"], coder, 0.5) == []
