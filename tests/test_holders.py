@@ -1,6 +1,9 @@
-"""The approach classifier (pipeline/coding/holders.py): candidates, training, additions."""
+"""The approach classifier (pipeline/coding/holders.py) and the sentence assessor of the codes
+the classifiers add."""
 
 from __future__ import annotations
+
+import functools
 
 import pytest
 
@@ -115,3 +118,24 @@ def test_model_codes_a_docs_sentences_with_the_approaches_it_adds(nlp, parse):
     # a side whose approach the positions found gets nothing more
     ruled = [{"sent_idx": 1, "variable": "approach", "holder": "us", "value": "small_deal"}]
     assert model.code_doc_approaches(doc, ruled, rows["mentions"], coder, 0.5) == []
+
+
+def test_sentence_assessor_judges_added_codes_from_their_sentence():
+    from pipeline.coding.classify import judge_assessment, train_sentence_assessor
+
+    def record(text, assessment):
+        return {"text": text, "codes": [{"variable": "cause", "value": "hardliner_influence",
+                                         "holder": None, "assessment": assessment}]}
+
+    records = [record(t.format(s), a) for s in ("Bolton", "The hawks", "Pompeo")
+               for t, a in (("{} was a red herring in the end.", "rejected"),
+                            ("Blaming {} is a distraction from the substance.", "rejected"),
+                            ("{} wrecked the talks in Hanoi.", "asserted"),
+                            ("{} pushed Trump to walk away.", "asserted"),
+                            ("Critics in Seoul say {} pushed Trump to walk away.", "reported"))]
+    assessor = train_sentence_assessor(records)
+    judge = functools.partial(judge_assessment, assessor, variable="cause", holder=None,
+                              value="hardliner_influence")
+    assert judge("The national security adviser was a red herring.") == "rejected"
+    assert judge("The national security adviser wrecked the summit.") == "asserted"
+    assert judge_assessment(None, "Bolton wrecked it.", "cause", None, "scope_gap") is None

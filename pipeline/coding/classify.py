@@ -3,7 +3,9 @@
 the codebook rules' hits, then one logistic regression per `variable:value` label; it adds
 values the rules missed. The assessment classifier: a logistic regression over the value
 and the words around its cue that may turn a rule's `asserted` into `rejected` when it is
-confident, since dismissals are phrased in more ways than the assessment cues list.
+confident, since dismissals are phrased in more ways than the assessment cues list. The
+sentence assessor: the same over a code and its whole sentence, for the codes the classifiers
+add (they have no cue). The approach classifier is in pipeline/coding/holders.py.
 
 The model is rebuilt from the annotations (never committed) and saved with the scikit-learn
 version and the hashes of the annotations and codebook it was made from; the build uses it
@@ -103,7 +105,8 @@ def assessment_features(text: str, start: int, end: int, variable: str, value: s
     return features
 
 
-def make_assessment_pipeline() -> Pipeline:
+def make_assessment_pipeline(C: float = 0.3, class_weight: str | None = "balanced"
+                             ) -> Pipeline:
     """Features of one code -> asserted / rejected / reported."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -111,7 +114,7 @@ def make_assessment_pipeline() -> Pipeline:
 
     return Pipeline([
         ("features", DictVectorizer()),
-        ("classifier", LogisticRegression(C=0.3, class_weight="balanced", max_iter=3000,
+        ("classifier", LogisticRegression(C=C, class_weight=class_weight, max_iter=3000,
                                           random_state=RANDOM_STATE)),
     ])
 
@@ -163,6 +166,41 @@ def reassess(assessor: Pipeline, text: str, offset: int, rows: list[dict[str, An
     return out
 
 
+def sentence_assessment_features(text: str, variable: str, holder: str | None, value: str
+                                 ) -> dict[str, float]:
+    """What the sentence assessor sees of a code the classifiers added (which has no cue):
+    the code and the words of its sentence."""
+    features = {f"value={variable}:{value}": 1.0, f"variable={variable}": 1.0,
+                f"holder={holder or ''}": 1.0}
+    features.update({f"word={w}": 0.5 for w in _WORD.findall(text.lower())})
+    return features
+
+
+def train_sentence_assessor(records: Sequence[dict[str, Any]]) -> Pipeline:
+    """Fit the sentence assessor on every annotated code with its gold assessment: it judges
+    the codes the classifiers add, whose cue is unknown, from their sentence (on the codes
+    the rules miss it judges better than the rules' sentence-level assessment)."""
+    features, labels = [], []
+    for record in records:
+        for code in record["codes"]:
+            features.append(sentence_assessment_features(
+                record["text"], code["variable"], code.get("holder"), code["value"]))
+            labels.append(code["assessment"])
+    # unweighted classes: with balanced ones it called too many added codes rejected, which
+    # outweighed the rules' assertions in the training briefs' doc_codes
+    return make_assessment_pipeline(C=1.0, class_weight=None).fit(features, labels)
+
+
+def judge_assessment(assessor: Pipeline | None, text: str, variable: str, holder: str | None,
+                     value: str) -> str | None:
+    """The assessment of a code a classifier added to a sentence: the sentence assessor's
+    judgement, or None without one (then the rules' sentence-level assessment is used)."""
+    if assessor is None:
+        return None
+    features = sentence_assessment_features(text, variable, holder, value)
+    return str(assessor.predict([features])[0])
+
+
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -179,6 +217,7 @@ class SentenceModel:
     assessor: Pipeline | None = None
     approach: Pipeline | None = None  # pipeline/coding/holders.py
     approach_values: tuple[str, ...] = ()
+    sentence_assessor: Pipeline | None = None
 
     @property
     def model_id(self) -> str:
@@ -229,7 +268,9 @@ class SentenceModel:
                                                       threshold, variables):
                 out.append({
                     "sent_idx": idx, "variable": variable, "holder": None, "value": value,
-                    "assessment": coder.sentence_assessment(sent),
+                    "assessment": (judge_assessment(self.sentence_assessor, text, variable,
+                                                    None, value)
+                                   or coder.sentence_assessment(sent)),
                     "method": "model", "confidence": round(prob, 3), "cue": None,
                     "start_char": start, "end_char": start + len(text),
                 })
@@ -256,12 +297,15 @@ class SentenceModel:
         added = code_approaches(self.approach, self.approach_values, parsed, threshold)
         out = []
         for (idx, sent, start), found in zip(sents, added, strict=True):
+            text = sent.text.strip()
             for holder, value, prob in found:
                 out.append({
                     "sent_idx": idx, "variable": "approach", "holder": holder, "value": value,
-                    "assessment": coder.sentence_assessment(sent),
+                    "assessment": (judge_assessment(self.sentence_assessor, text, "approach",
+                                                    holder, value)
+                                   or coder.sentence_assessment(sent)),
                     "method": "model", "confidence": round(prob, 3), "cue": None,
-                    "start_char": start, "end_char": start + len(sent.text.strip()),
+                    "start_char": start, "end_char": start + len(text),
                 })
         return out
 
@@ -329,7 +373,8 @@ def train(records: Sequence[dict[str, Any]], rule_hits: Callable[[str], list[str
 
 def save_model(config: Config, pipeline: Pipeline, labels: list[str],
                assessor: Pipeline | None = None,
-               approach: tuple[Pipeline, Sequence[str]] | None = None) -> Path:
+               approach: tuple[Pipeline, Sequence[str]] | None = None,
+               sentence_assessor: Pipeline | None = None) -> Path:
     import sklearn
 
     from pipeline.io import atomic_path
@@ -340,6 +385,7 @@ def save_model(config: Config, pipeline: Pipeline, labels: list[str],
         codebook_sha256=config.content_hash("codebook.yaml"), assessor=assessor,
         approach=approach[0] if approach else None,
         approach_values=tuple(approach[1]) if approach else (),
+        sentence_assessor=sentence_assessor,
     )
     path = model_path(config)
     with atomic_path(path) as tmp, open(tmp, "wb") as handle:

@@ -28,11 +28,13 @@ from pipeline.coding.classify import (
     added_labels,
     featurize,
     gold_labels,
+    judge_assessment,
     load_gold_codes,
     make_pipeline,
     reassess,
     train,
     train_assessor,
+    train_sentence_assessor,
 )
 from pipeline.coding.holders import code_approaches, train_approach
 from pipeline.config import Config
@@ -270,6 +272,7 @@ def evaluate_coding(config: Config, briefs_dir: Path | None = None) -> dict[str,
     settings = config.coding
     assessor = train_assessor(by_split["train"], evaluator.rule_rows)
     approach_pipe, approach_values = train_approach(by_split["train"], evaluator.parse)
+    sentence_assessor = train_sentence_assessor(by_split["train"])
     approaches = code_approaches(approach_pipe, approach_values,
                                  [evaluator.parse(r["text"]) for r in by_split["test"]],
                                  settings.approach_threshold)
@@ -280,12 +283,13 @@ def evaluate_coding(config: Config, briefs_dir: Path | None = None) -> dict[str,
         added = added_labels(dict(zip(labels, probs, strict=True)), record["text"],
                              {f"{r['variable']}:{r['value']}" for r in rows},
                              settings.model_threshold, settings.model_variables)
-        assessment = evaluator.sentence_assessment(record["text"]) if added or found else ""
-        combined[record["id"]] = (_codes(rows)
-                                  | {(variable, "", value, assessment)
-                                     for variable, value, _ in added}
-                                  | {("approach", holder, value, assessment)
-                                     for holder, value, _ in found})
+        new = [(variable, "", value) for variable, value, _ in added]
+        new += [("approach", holder, value) for holder, value, _ in found]
+        combined[record["id"]] = _codes(rows) | {
+            (variable, holder, value,
+             judge_assessment(sentence_assessor, record["text"], variable, holder or None, value)
+             or evaluator.sentence_assessment(record["text"]))
+            for variable, holder, value in new}
     tables["rules+model/test"] = score_codes(gold["test"], combined)
     summary = {}
     for name, table in tables.items():
