@@ -107,7 +107,7 @@ def cmd_train(config: Config, args: argparse.Namespace) -> int:
     pipeline, labels = train(records, evaluator.rule_hits, evaluator.text_variables)
     assessor = train_assessor(records, evaluator.rule_rows)
     approach = train_approach(records, evaluator.parse)
-    sentence_assessor = train_sentence_assessor(records)
+    sentence_assessor = train_sentence_assessor(records, evaluator.sentence_assessment)
     path = save_model(config, pipeline, labels, assessor, approach, sentence_assessor)
     log.info("trained on %d sentences of %s (%d labels); saved %s", len(records),
              _rel(gold, config.root), len(labels), _rel(path, config.root))

@@ -133,9 +133,11 @@ def test_sentence_assessor_judges_added_codes_from_their_sentence():
                             ("{} wrecked the talks in Hanoi.", "asserted"),
                             ("{} pushed Trump to walk away.", "asserted"),
                             ("Critics in Seoul say {} pushed Trump to walk away.", "reported"))]
-    assessor = train_sentence_assessor(records)
+    assessor = train_sentence_assessor(records, lambda text: "asserted")
     judge = functools.partial(judge_assessment, assessor, variable="cause", holder=None,
-                              value="hardliner_influence")
+                              value="hardliner_influence", rules="asserted")
     assert judge("The national security adviser was a red herring.") == "rejected"
     assert judge("The national security adviser wrecked the summit.") == "asserted"
-    assert judge_assessment(None, "Bolton wrecked it.", "cause", None, "scope_gap") is None
+    # without an assessor: the rules' assessment of the sentence
+    assert judge_assessment(None, "Critics say Bolton wrecked it.", "cause", None,
+                            "hardliner_influence", "reported") == "reported"

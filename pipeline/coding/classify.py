@@ -166,25 +166,29 @@ def reassess(assessor: Pipeline, text: str, offset: int, rows: list[dict[str, An
     return out
 
 
-def sentence_assessment_features(text: str, variable: str, holder: str | None, value: str
-                                 ) -> dict[str, float]:
+def sentence_assessment_features(text: str, variable: str, holder: str | None, value: str,
+                                 rules: str) -> dict[str, float]:
     """What the sentence assessor sees of a code the classifiers added (which has no cue):
-    the code and the words of its sentence."""
+    the code, the words of its sentence and the rules' assessment of the whole sentence
+    (`rules`)."""
     features = {f"value={variable}:{value}": 1.0, f"variable={variable}": 1.0,
-                f"holder={holder or ''}": 1.0}
+                f"holder={holder or ''}": 1.0, f"rules={rules}": 1.0}
     features.update({f"word={w}": 0.5 for w in _WORD.findall(text.lower())})
     return features
 
 
-def train_sentence_assessor(records: Sequence[dict[str, Any]]) -> Pipeline:
+def train_sentence_assessor(records: Sequence[dict[str, Any]],
+                            rules_assessment: Callable[[str], str]) -> Pipeline:
     """Fit the sentence assessor on every annotated code with its gold assessment: it judges
     the codes the classifiers add, whose cue is unknown, from their sentence (on the codes
-    the rules miss it judges better than the rules' sentence-level assessment)."""
+    the rules miss it judges better than the rules' sentence-level assessment, which it
+    sees: `rules_assessment(text)`)."""
     features, labels = [], []
     for record in records:
+        rules = rules_assessment(record["text"])
         for code in record["codes"]:
             features.append(sentence_assessment_features(
-                record["text"], code["variable"], code.get("holder"), code["value"]))
+                record["text"], code["variable"], code.get("holder"), code["value"], rules))
             labels.append(code["assessment"])
     # unweighted classes: with balanced ones it called too many added codes rejected, which
     # outweighed the rules' assertions in the training briefs' doc_codes
@@ -192,12 +196,12 @@ def train_sentence_assessor(records: Sequence[dict[str, Any]]) -> Pipeline:
 
 
 def judge_assessment(assessor: Pipeline | None, text: str, variable: str, holder: str | None,
-                     value: str) -> str | None:
+                     value: str, rules: str) -> str:
     """The assessment of a code a classifier added to a sentence: the sentence assessor's
-    judgement, or None without one (then the rules' sentence-level assessment is used)."""
+    judgement, or without one the rules' assessment of the sentence (`rules`)."""
     if assessor is None:
-        return None
-    features = sentence_assessment_features(text, variable, holder, value)
+        return rules
+    features = sentence_assessment_features(text, variable, holder, value, rules)
     return str(assessor.predict([features])[0])
 
 
@@ -268,9 +272,8 @@ class SentenceModel:
                                                       threshold, variables):
                 out.append({
                     "sent_idx": idx, "variable": variable, "holder": None, "value": value,
-                    "assessment": (judge_assessment(self.sentence_assessor, text, variable,
-                                                    None, value)
-                                   or coder.sentence_assessment(sent)),
+                    "assessment": judge_assessment(self.sentence_assessor, text, variable,
+                                                   None, value, coder.sentence_assessment(sent)),
                     "method": "model", "confidence": round(prob, 3), "cue": None,
                     "start_char": start, "end_char": start + len(text),
                 })
@@ -301,9 +304,8 @@ class SentenceModel:
             for holder, value, prob in found:
                 out.append({
                     "sent_idx": idx, "variable": "approach", "holder": holder, "value": value,
-                    "assessment": (judge_assessment(self.sentence_assessor, text, "approach",
-                                                    holder, value)
-                                   or coder.sentence_assessment(sent)),
+                    "assessment": judge_assessment(self.sentence_assessor, text, "approach",
+                                                   holder, value, coder.sentence_assessment(sent)),
                     "method": "model", "confidence": round(prob, 3), "cue": None,
                     "start_char": start, "end_char": start + len(text),
                 })

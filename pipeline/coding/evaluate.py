@@ -81,7 +81,7 @@ class CodingEvaluator:
     def sentence_assessment(self, text: str) -> str:
         """The rules' assessment of a whole sentence (for classifier codes, which have no
         cue)."""
-        return self.coder.sentence_assessment(self.nlp(text)[:])
+        return self.coder.sentence_assessment(self.parse(text)[0])
 
     def rule_hits(self, text: str) -> list[str]:
         return sorted({f"{r['variable']}:{r['value']}" for r in self.rule_rows(text)})
@@ -272,7 +272,8 @@ def evaluate_coding(config: Config, briefs_dir: Path | None = None) -> dict[str,
     settings = config.coding
     assessor = train_assessor(by_split["train"], evaluator.rule_rows)
     approach_pipe, approach_values = train_approach(by_split["train"], evaluator.parse)
-    sentence_assessor = train_sentence_assessor(by_split["train"])
+    sentence_assessor = train_sentence_assessor(by_split["train"],
+                                                evaluator.sentence_assessment)
     approaches = code_approaches(approach_pipe, approach_values,
                                  [evaluator.parse(r["text"]) for r in by_split["test"]],
                                  settings.approach_threshold)
@@ -287,8 +288,8 @@ def evaluate_coding(config: Config, briefs_dir: Path | None = None) -> dict[str,
         new += [("approach", holder, value) for holder, value, _ in found]
         combined[record["id"]] = _codes(rows) | {
             (variable, holder, value,
-             judge_assessment(sentence_assessor, record["text"], variable, holder or None, value)
-             or evaluator.sentence_assessment(record["text"]))
+             judge_assessment(sentence_assessor, record["text"], variable, holder or None, value,
+                              evaluator.sentence_assessment(record["text"])))
             for variable, holder, value in new}
     tables["rules+model/test"] = score_codes(gold["test"], combined)
     summary = {}
