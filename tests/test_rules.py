@@ -770,9 +770,26 @@ def test_reported_view_refuted_by_the_next_sentence(nlp, coder, text, expected):
         ("The influence of Washington's hawks was real but secondary; the main obstacle was "
          "elsewhere.", "hardliner_influence", "rejected"),
         ("A renewed crisis is not inevitable.", "escalation", "rejected"),
+        # the views of someone the brief discusses, and explanations counted off
+        ("He contends that Kim misread Trump's eagerness for a deal.", "miscalculation",
+         "reported"),
+        ("The second explanation links the walkout to the Cohen hearing in Washington.",
+         "us_domestic_politics", "reported"),
+        ("A common reading places the breakdown in Trump's need for a win at home.",
+         "us_domestic_politics", "reported"),
+        ("The first held that Bolton sabotaged the summit.", "hardliner_influence",
+         "reported"),
+        ("The timing invited a different story, in which Trump walked out to change the "
+         "subject at home.", "us_domestic_politics", "reported"),
+        ("We find little support for accounts built around the hawks in the White House.",
+         "hardliner_influence", "rejected"),
+        ("Nor was the collapse the product of Bolton's intervention.", "hardliner_influence",
+         "rejected"),
         # the author's own explanation stays asserted
         ("The explanation for the failure is that Kim misread Trump.", "miscalculation",
          "asserted"),
+        ("Our reading places the breakdown in the gap over sanctions relief.",
+         "sanctions_gap", "asserted"),
     ],
 )
 def test_explanations_named_reported_or_dismissed(nlp, coder, text, value, expected):
