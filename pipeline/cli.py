@@ -106,7 +106,7 @@ def cmd_train(config: Config, args: argparse.Namespace) -> int:
     evaluator = CodingEvaluator(config)
     pipeline, labels = train(records, evaluator.rule_hits, evaluator.text_variables)
     assessor = train_assessor(records, evaluator.rule_rows)
-    approach = train_approach(records, evaluator.parse)
+    approach = train_approach(records, evaluator.parse, evaluator.vocab.states)
     sentence_assessor = train_sentence_assessor(records, evaluator.sentence_assessment)
     path = save_model(config, pipeline, labels, assessor, approach, sentence_assessor)
     log.info("trained on %d sentences of %s (%d labels); saved %s", len(records),

@@ -111,7 +111,7 @@ class CodingSettings:
     model_variables: tuple[str, ...] = ("cause",)
     assessment_threshold: float = 0.7
     assessment_variables: tuple[str, ...] = ("cause", "blame", "outcome_framing")
-    approach_threshold: float = 0.8
+    approach_threshold: float = 0.7
 
 
 @dataclass(frozen=True)

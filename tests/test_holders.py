@@ -17,6 +17,8 @@ from pipeline.config import load_config
 from pipeline.nlp.stage import doc_rows
 from pipeline.nlp.vocab import load_vocabulary
 
+STATES = load_vocabulary(load_config().config_dir).states
+
 
 @pytest.fixture(scope="module")
 def parse(nlp):
@@ -32,8 +34,10 @@ def parse(nlp):
 
 def test_candidates_are_the_named_sides_as_states_and_the_author(parse):
     rows = approach_candidates(*parse(
-        "Pyongyang's offer was one reactor complex, while Trump wanted everything at once."))
-    assert [r["holder"] for r in rows] == ["dprk", "us", "author"]  # Trump rolls up to us
+        "Pyongyang's offer was one reactor complex, while Trump wanted everything at once, "
+        "and the UN waited."), STATES)
+    # Trump rolls up to us; the UN is no state
+    assert [r["holder"] for r in rows] == ["dprk", "us", "author"]
     dprk, us, author = (r["features"] for r in rows)
     assert dprk["role=possessor"] == 1.0 and dprk["head=offer"] == 1.0
     assert us["role=subject"] == 1.0 and us["scope=want"] == 1.0
@@ -42,8 +46,10 @@ def test_candidates_are_the_named_sides_as_states_and_the_author(parse):
     # the rules' approach codes of a side are among its features
     sent, mentions, _ = parse("Washington should stop insisting on everything up front.")
     rule = [{"variable": "approach", "holder": "author", "value": "big_deal"}]
-    rows = approach_candidates(sent, mentions, rule)
+    rows = approach_candidates(sent, mentions, rule, STATES)
+    assert [r["holder"] for r in rows] == ["us", "author"]
     assert rows[-1]["features"]["rule=big_deal"] == 1.0
+    assert rows[0]["features"]["rule_other=big_deal"] == 1.0
     assert rows[-1]["features"]["recommending"] == 1.0
 
 
@@ -82,14 +88,14 @@ def _side_records():
 
 
 def test_classifier_learns_which_side_wanted_what(parse):
-    pipe, values = train_approach(_side_records(), parse)
+    pipe, values = train_approach(_side_records(), parse, STATES)
     assert values == ["big_deal", "small_deal"]
     sentences = [parse("In Hanoi, the United States insisted on total disarmament first, with "
                        "rewards only at the end."),
                  parse("Seoul offered a single factory in return for partial relief, step by "
                        "small step."),
                  parse("Too short.")]
-    added = code_approaches(pipe, values, sentences, threshold=0.5)
+    added = code_approaches(pipe, values, sentences, threshold=0.5, states=STATES)
     assert [(h, v) for h, v, _ in added[0]] == [("us", "big_deal")]
     assert [(h, v) for h, v, _ in added[1]] == [("rok", "small_deal")]
     assert added[2] == []  # a fragment gets nothing
@@ -103,21 +109,21 @@ def test_model_codes_a_docs_sentences_with_the_approaches_it_adds(nlp, parse):
     config = load_config()
     model = SentenceModel(pipeline=None, labels=[], sklearn_version="", annotations_sha256="",
                           codebook_sha256="")
-    model.approach, values = train_approach(_side_records(), parse)
+    model.approach, values = train_approach(_side_records(), parse, STATES)
     model.approach_values = tuple(values)
     text = ("The summit opened on 27 February. Critics say the United States insisted on "
             "total disarmament first, with rewards only at the end.")
     doc = nlp(text)
     rows = doc_rows(doc, [0], [None], ["body"], load_vocabulary(config.config_dir))
     coder = RuleCoder(load_codebook(config.config_dir / "codebook.yaml"), nlp.vocab)
-    out = model.code_doc_approaches(doc, [], rows["mentions"], coder, threshold=0.5)
+    out = model.code_doc_approaches(doc, [], rows["mentions"], coder, 0.5, STATES)
     second = text.index("Critics")
     assert [(r["sent_idx"], r["holder"], r["value"], r["assessment"], r["method"],
              r["start_char"], r["end_char"]) for r in out] == [
         (1, "us", "big_deal", "reported", "model", second, len(text))]
     # a side whose approach the positions found gets nothing more
     ruled = [{"sent_idx": 1, "variable": "approach", "holder": "us", "value": "small_deal"}]
-    assert model.code_doc_approaches(doc, ruled, rows["mentions"], coder, 0.5) == []
+    assert model.code_doc_approaches(doc, ruled, rows["mentions"], coder, 0.5, STATES) == []
 
 
 def test_sentence_assessor_judges_added_codes_from_their_sentence():

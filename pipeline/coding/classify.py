@@ -281,9 +281,10 @@ class SentenceModel:
 
     def code_doc_approaches(self, doc: Any, rule_rows: list[dict[str, Any]],
                             mentions: Sequence[Mapping[str, Any]], coder: Any,
-                            threshold: float) -> list[dict[str, Any]]:
-        """Model rows for a Doc: the approaches the approach classifier adds for sides (and
-        the author) the positions gave none (pipeline/coding/holders.py)."""
+                            threshold: float, states: Collection[str]) -> list[dict[str, Any]]:
+        """Model rows for a Doc: the approaches the approach classifier adds for states (and
+        the author) the positions gave none (pipeline/coding/holders.py; `states`: the ids of
+        the actors that are states)."""
         from pipeline.coding.holders import code_approaches
         from pipeline.nlp.stage import iter_sentences
 
@@ -297,7 +298,7 @@ class SentenceModel:
         sents = list(iter_sentences(doc))
         parsed = [(sent, by_sentence.get(idx, ([], []))[1], by_sentence.get(idx, ([], []))[0])
                   for idx, sent, _ in sents]
-        added = code_approaches(self.approach, self.approach_values, parsed, threshold)
+        added = code_approaches(self.approach, self.approach_values, parsed, threshold, states)
         out = []
         for (idx, sent, start), found in zip(sents, added, strict=True):
             text = sent.text.strip()

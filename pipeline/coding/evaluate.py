@@ -271,12 +271,13 @@ def evaluate_coding(config: Config, briefs_dir: Path | None = None) -> dict[str,
     # plus what the sentence and approach classifiers add
     settings = config.coding
     assessor = train_assessor(by_split["train"], evaluator.rule_rows)
-    approach_pipe, approach_values = train_approach(by_split["train"], evaluator.parse)
+    states = evaluator.vocab.states
+    approach_pipe, approach_values = train_approach(by_split["train"], evaluator.parse, states)
     sentence_assessor = train_sentence_assessor(by_split["train"],
                                                 evaluator.sentence_assessment)
     approaches = code_approaches(approach_pipe, approach_values,
                                  [evaluator.parse(r["text"]) for r in by_split["test"]],
-                                 settings.approach_threshold)
+                                 settings.approach_threshold, states)
     combined = {}
     for record, probs, found in zip(by_split["test"], test_probs, approaches, strict=True):
         rows = reassess(assessor, record["text"], 0, evaluator.rule_rows(record["text"]),

@@ -12,7 +12,7 @@ judges whether that side pursued it. Trained by `make train` on the annotated se
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pipeline.coding.classify import MIN_WORDS, RANDOM_STATE, _vectors
@@ -50,15 +50,16 @@ def _role(token: Token) -> tuple[str, Token]:
 
 
 def approach_candidates(sent: Span, mentions: Sequence[Mapping[str, Any]],
-                        rule_rows: Sequence[Mapping[str, Any]]
+                        rule_rows: Sequence[Mapping[str, Any]], states: Collection[str]
                         ) -> list[dict[str, Any]]:
-    """One row per possible holder in a sentence: every side its actor mentions name (persons
-    as their state), then the author; each {"holder", "text", "features"}.
+    """One row per possible holder in a sentence: every state its actor mentions name
+    (persons as their state), then the author; each {"holder", "text", "features"}.
 
     Args:
         sent: the sentence (a Span of the parsed Doc).
         mentions: the NLP stage's mention rows of this sentence (doc character offsets).
         rule_rows: the rules' code rows of this sentence.
+        states: the ids of the actors that are states (organisations hold no approach).
     """
     doc = sent.doc
     best: dict[str, tuple[int, int, str, Token, Span]] = {}
@@ -66,6 +67,8 @@ def approach_candidates(sent: Span, mentions: Sequence[Mapping[str, Any]],
         if mention["kind"] != "actor" or not mention["entity_id"]:
             continue
         holder = mention["affiliation"] or mention["entity_id"]
+        if holder not in states:
+            continue
         span = doc.char_span(mention["start_char"], mention["end_char"],
                              alignment_mode="expand")
         if span is None:
@@ -95,6 +98,10 @@ def approach_candidates(sent: Span, mentions: Sequence[Mapping[str, Any]],
         "first_person": float(bool(words & FIRST_PERSON))}})
     for row in out:
         row["features"].update({f"rule={v}": 1.0 for v in ruled.get(row["holder"], ())})
+        # what the positions found for the other sides: a sentence about them is rarely
+        # also the author's recommendation
+        row["features"].update({f"rule_other={v}": 1.0 for holder, values in ruled.items()
+                                if holder != row["holder"] for v in values})
     return out
 
 
@@ -122,8 +129,8 @@ def make_approach_pipeline() -> Pipeline:
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
-def approach_examples(records: Sequence[dict[str, Any]], parse: Callable[[str], Parsed]
-                      ) -> tuple[list[dict[str, Any]], list[list[str]]]:
+def approach_examples(records: Sequence[dict[str, Any]], parse: Callable[[str], Parsed],
+                      states: Collection[str]) -> tuple[list[dict[str, Any]], list[list[str]]]:
     """The candidates of annotated sentences with the approach values gold gives their
     holder (an empty list: none)."""
     rows, labels = [], []
@@ -132,18 +139,18 @@ def approach_examples(records: Sequence[dict[str, Any]], parse: Callable[[str], 
         for code in record["codes"]:
             if code["variable"] == "approach":
                 gold.setdefault(code["holder"], []).append(code["value"])
-        for row in approach_candidates(*parse(record["text"])):
+        for row in approach_candidates(*parse(record["text"]), states):
             rows.append(row)
             labels.append(sorted(gold.get(row["holder"], [])))
     return rows, labels
 
 
-def train_approach(records: Sequence[dict[str, Any]], parse: Callable[[str], Parsed]
-                   ) -> tuple[Pipeline, list[str]]:
+def train_approach(records: Sequence[dict[str, Any]], parse: Callable[[str], Parsed],
+                   states: Collection[str]) -> tuple[Pipeline, list[str]]:
     """Fit the approach classifier; returns it and its value order."""
     from sklearn.preprocessing import MultiLabelBinarizer
 
-    rows, labels = approach_examples(records, parse)
+    rows, labels = approach_examples(records, parse, states)
     binarizer = MultiLabelBinarizer()
     y = binarizer.fit_transform(labels)
     return make_approach_pipeline().fit(rows, y), [str(v) for v in binarizer.classes_]
@@ -165,10 +172,11 @@ def added_approaches(candidates: Sequence[Mapping[str, Any]], probs: Sequence[Se
 
 
 def code_approaches(pipeline: Pipeline, values: Sequence[str], sentences: Sequence[Parsed],
-                    threshold: float) -> list[list[tuple[str, str, float]]]:
+                    threshold: float, states: Collection[str]
+                    ) -> list[list[tuple[str, str, float]]]:
     """What the classifier adds to each sentence (see `added_approaches`); a fragment under
     MIN_WORDS words gets nothing."""
-    candidates = [approach_candidates(*parsed) if len(parsed[0].text.split()) >= MIN_WORDS
+    candidates = [approach_candidates(*parsed, states) if len(parsed[0].text.split()) >= MIN_WORDS
                   else [] for parsed in sentences]
     flat = [row for rows in candidates for row in rows]
     probs = iter(pipeline.predict_proba(flat) if flat else [])

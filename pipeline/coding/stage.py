@@ -46,7 +46,8 @@ def coding_fingerprint(config: Config, model_id: str) -> str:
 _WORKER: dict[str, Any] = {}  # the coder of this process (see _init_coder)
 
 
-def _init_coder(codebook: Any, model: Any, settings: CodingSettings) -> None:
+def _init_coder(codebook: Any, model: Any, settings: CodingSettings,
+                states: frozenset[str]) -> None:
     """Build the rule coder once (forked workers inherit it), with a spaCy vocab shared
     with the Docs it loads."""
     import spacy
@@ -55,7 +56,7 @@ def _init_coder(codebook: Any, model: Any, settings: CodingSettings) -> None:
 
     blank = spacy.blank("en")
     _WORKER.update(vocab=blank.vocab, coder=RuleCoder(codebook, blank.vocab, blank.tokenizer),
-                   model=model, settings=settings)
+                   model=model, settings=settings, states=states)
 
 
 def _code_document(job: tuple[str, Any, Any]) -> list[dict[str, Any]] | str:
@@ -77,7 +78,7 @@ def _code_document(job: tuple[str, Any, Any]) -> list[dict[str, Any]] | str:
             coded += model.code_doc(doc, coded, coder, settings.model_threshold,
                                     settings.model_variables)
             coded += model.code_doc_approaches(doc, coded, rows["mentions"], coder,
-                                               settings.approach_threshold)
+                                               settings.approach_threshold, _WORKER["states"])
         # every assessment the assessment classifier did not change is the rules'
         coded = [{"assessed_by": "rules", **row} for row in coded]
     except Exception as exc:  # one document's bug must not stop the build
@@ -106,6 +107,7 @@ def run_coding(
     from pipeline.coding.codebook import load_codebook
     from pipeline.nlp.build import nlp_fingerprint
     from pipeline.nlp.stage import readable_documents
+    from pipeline.nlp.vocab import load_vocabulary
 
     codebook = load_codebook(config.config_dir / "codebook.yaml")
     model, note = load_current_model(config, codebook)
@@ -125,7 +127,7 @@ def run_coding(
     if todo:
         jobs = [(item.doc_id, item.cache, caches[item.doc_id]) for item in todo]
         # each worker codes whole documents and writes only their own cache entries
-        _init_coder(codebook, model, config.coding)
+        _init_coder(codebook, model, config.coding, load_vocabulary(config.config_dir).states)
         try:
             outcomes = list(map_in_order(_code_document, jobs, config.nlp.n_process, progress))
         finally:

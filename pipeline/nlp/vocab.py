@@ -108,6 +108,11 @@ class Vocabulary:
         raise KeyError(actor_id)
 
     @property
+    def states(self) -> frozenset[str]:
+        """The ids of the actors that are states."""
+        return frozenset(a.id for a in self.actors if a.kind == "state")
+
+    @property
     def targets(self) -> tuple[Target, ...]:
         """Proposals then approaches."""
         return self.proposals + self.approaches
