@@ -785,9 +785,19 @@ def test_reported_view_refuted_by_the_next_sentence(nlp, coder, text, expected):
          "hardliner_influence", "rejected"),
         ("Nor was the collapse the product of Bolton's intervention.", "hardliner_influence",
          "rejected"),
+        # a report verb whose subject is someone else, however far from the verb
+        ("Several former negotiators, writing in their memoirs, argue that the summit was "
+         "held before any draft text existed.", "poor_preparation", "reported"),
+        ("A large literature attributes the breakdown to Bolton's influence over the "
+         "President.", "hardliner_influence", "reported"),
+        ("Washington believed that Kim had misread Trump.", "miscalculation", "reported"),
         # the author's own explanation stays asserted
         ("The explanation for the failure is that Kim misread Trump.", "miscalculation",
          "asserted"),
+        ("We argue that Bolton's presence at the expanded session hardened the American "
+         "position.", "hardliner_influence", "asserted"),
+        ("The evidence suggests that Bolton's presence hardened the American position.",
+         "hardliner_influence", "asserted"),
         ("Our reading places the breakdown in the gap over sanctions relief.",
          "sanctions_gap", "asserted"),
     ],

@@ -42,6 +42,8 @@ _ASSESSMENT_KEYS = (
     "anaphors",
     "hedges",
     "scope_breaks",
+    "report_verbs",
+    "author_subjects",
 )
 _ASSESSMENT_CUE_KEYS = ("scope", "phrases", "patterns")
 
@@ -139,6 +141,11 @@ class AssessmentCues:
     hedges: CueSet = CueSet()
     # Subordinators whose clause is outside the scope of the clause it hangs on.
     scope_breaks: tuple[str, ...] = ()
+    # Verbs (lemmas) whose complement is reported when their subject is not the author
+    # ("Critics in the foreign-policy establishment have also argued that X"), however far
+    # the subject stands from the verb; and the subjects that are the author ("we argue").
+    report_verbs: tuple[str, ...] = ()
+    author_subjects: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -396,6 +403,10 @@ def _assessment(data: Any, where: str) -> AssessmentCues:
         anaphors=_cue_set(data.get("anaphors"), f"{where}: anaphors"),
         hedges=_cue_set(data.get("hedges"), f"{where}: hedges"),
         scope_breaks=tuple(b.lower() for b in breaks),
+        report_verbs=tuple(v.lower() for v in _phrases(data.get("report_verbs"),
+                                                        f"{where}: report_verbs")),
+        author_subjects=tuple(v.lower() for v in _phrases(data.get("author_subjects"),
+                                                           f"{where}: author_subjects")),
     )
 
 

@@ -151,6 +151,8 @@ class AssessmentMatcher:
         ):
             self.matcher.add(f"{kind}:sentence:0", cue_set.phrases, cue_set.patterns)
         self.scope_breaks = frozenset(cues.scope_breaks)
+        self.report_verbs = frozenset(cues.report_verbs)
+        self.author_subjects = frozenset(cues.author_subjects)
         self._cache: tuple[Doc, int, list[_Found]] | None = None
 
     def find(self, sentence: Span) -> list[_Found]:
@@ -163,8 +165,25 @@ class AssessmentMatcher:
         for label, span in self.matcher(sentence):
             kind, scope, _ = label.split(":")
             found.append(_Found(kind, scope, span))
+        found += [_Found("report", "following", sentence.doc[t.i: t.i + 1])
+                  for t in sentence if self._reports(t)]
         self._cache = (sentence.doc, sentence.start, found)
         return found
+
+    def _reports(self, verb: Token) -> bool:
+        """Whether `verb` is a report verb with someone other than the author as subject and
+        what it reports after it (a that-clause, or the object of blaming/attributing)."""
+        if verb.pos_ != "VERB" or verb.lemma_.lower() not in self.report_verbs:
+            return False
+        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if not subjects or any(c.dep_ == "neg" for c in verb.children):
+            return False
+        subject = subjects[0]
+        if subject.lower_ in self.author_subjects or any(
+                t.lower_ in self.author_subjects for t in subject.subtree
+                if t.dep_ in ("compound", "poss") or t == subject):
+            return False
+        return any(c.dep_ in ("ccomp", "dobj") and c.i > verb.i for c in verb.children)
 
     def is_hedged(self, sentence: Span) -> bool:
         """Whether the sentence hedges its claim ("appears to", "may have")."""
