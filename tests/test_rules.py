@@ -294,6 +294,18 @@ def test_mentions_are_not_codes(nlp, coder, text):
             "Talks are unlikely to resume this year.",
             {("outlook", "resumption", "rejected"), ("outlook", "impasse", "asserted")},
         ),
+        # blame: placed, owned, shared, denied, reported
+        ("If responsibility must be assigned, I would place it chiefly in Washington.",
+         {("blame", "us", "asserted")}),
+        ("The responsibility rests with an administration that treated talks as an ultimatum.",
+         {("blame", "us", "asserted")}),
+        ("Pyongyang therefore owns the result.", {("blame", "dprk", "asserted")}),
+        ("Responsibility is therefore shared.", {("blame", "both", "asserted")}),
+        ("Washington bears no share of the responsibility.", {("blame", "us", "rejected")}),
+        ("It would not be appropriate to place the responsibility on the United States.",
+         {("blame", "us", "rejected")}),
+        ("Some critics fault the Trump administration for walking away.",
+         {("blame", "us", "reported")}),
     ],
 )
 def test_exact_codes(nlp, coder, text, expected):
