@@ -847,6 +847,9 @@ def test_explanations_named_reported_or_dismissed(nlp, coder, text, value, expec
         ("Washington's preferred method was an all-in-one settlement.",
          {("us", "big_deal", "asserted")}),
         # wording of the sides' approaches without the usual labels
+        ("Washington held out for a front-loaded settlement in Hanoi.",
+         {("us", "big_deal", "asserted")}),
+        ("We do not recommend a one-step solution.", {("author", "big_deal", "rejected")}),
         ("Washington insisted on denuclearization first and rewards afterwards.",
          {("us", "big_deal", "asserted")}),
         ("Washington demanded the whole package in one go.", {("us", "big_deal", "asserted")}),
