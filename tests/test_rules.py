@@ -797,6 +797,9 @@ def test_reported_view_refuted_by_the_next_sentence(nlp, coder, text, expected):
          "hardliner_influence", "rejected"),
         ("Nor was the collapse the product of Bolton's intervention.", "hardliner_influence",
          "rejected"),
+        ("The claim that the summit was held without groundwork is no more persuasive.",
+         "poor_preparation", "rejected"),
+        ("It is a mistake to blame Bolton.", "hardliner_influence", "rejected"),
         # a report verb whose subject is someone else, however far from the verb
         ("Several former negotiators, writing in their memoirs, argue that the summit was "
          "held before any draft text existed.", "poor_preparation", "reported"),
