@@ -853,6 +853,11 @@ def test_explanations_named_reported_or_dismissed(nlp, coder, text, value, expec
         ("Washington held out for a front-loaded settlement in Hanoi.",
          {("us", "big_deal", "asserted")}),
         ("We do not recommend a one-step solution.", {("author", "big_deal", "rejected")}),
+        # a side's own sequence / formula (a demonym owns it)
+        ("The talks broke down over an American package against a North Korean "
+         "step-by-step sequence.", {("dprk", "small_deal", "asserted")}),
+        ("The North Korean formula paired each step with immediate compensation.",
+         {("dprk", "small_deal", "asserted")}),
         ("Washington insisted on denuclearization first and rewards afterwards.",
          {("us", "big_deal", "asserted")}),
         ("Washington demanded the whole package in one go.", {("us", "big_deal", "asserted")}),
