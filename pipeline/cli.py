@@ -149,7 +149,7 @@ def cmd_evaluate(config: Config, args: argparse.Namespace) -> int:
         write_text_atomic(out_dir / f"coding_{name.replace('/', '_')}.csv",
                           tab.to_csv(index=False, lineterminator="\n"))
     if args.per_id:
-        for name in ("rules/test", "model/train-cv", "rules+model/test"):
+        for name in ("rules/test", "model/train-cv", "rules+model/train-cv", "rules+model/test"):
             print(f"\n{name}")
             print(result["tables"][name].to_string(index=False))
     for suffix, folder in (("", "briefs (held out)"), ("_train", "briefs_train")):

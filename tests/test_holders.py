@@ -147,3 +147,36 @@ def test_sentence_assessor_judges_added_codes_from_their_sentence():
     # without an assessor: the rules' assessment of the sentence
     assert judge_assessment(None, "Critics say Bolton wrecked it.", "cause", None,
                             "hardliner_influence", "reported") == "reported"
+
+
+def test_evaluation_codes_as_the_build_with_classifiers_trained_elsewhere():
+    from pipeline.coding.evaluate import CodingEvaluator, combined_codes, combined_cross_validated
+
+    evaluator = CodingEvaluator(load_config())
+    train = _side_records() + [
+        {"text": text, "codes": [{"variable": "cause", "value": value, "holder": None,
+                                  "assessment": "asserted"}]}
+        for text, value in [
+            ("Trump needed a political win at home after the Cohen hearing.",
+             "us_domestic_politics"),
+            ("The two sides disagreed on how much sanctions relief to grant.",
+             "sanctions_gap")]] + [
+        {"text": text, "codes": [{"variable": "cause", "value": "hardliner_influence",
+                                  "holder": None, "assessment": assessment}]}
+        for text, assessment in [
+            ("Bolton was not what sank the talks.", "rejected"),
+            ("The hawks were not the key determinant of the outcome.", "rejected"),
+            ("Critics say Bolton sank the talks.", "reported"),
+            ("Some analysts argue that the hawks sank the talks.", "reported")]]
+    target = [{"id": "t1", "text": "In Hanoi, the United States insisted on total "
+                                   "disarmament first, with rewards only at the end."},
+              {"id": "t2", "text": "Talks are unlikely to resume this year."}]
+    codes = combined_codes(evaluator, train, target)
+    # the classifier's approach beside the rules' outlook codes
+    assert ("approach", "us", "big_deal", "asserted") in codes["t1"]
+    assert codes["t2"] == {("outlook", "", "resumption", "rejected"),
+                           ("outlook", "", "impasse", "asserted")}
+    # cross-validated: every training record coded by classifiers not trained on it
+    records = [{**r, "id": f"r{i}"} for i, r in enumerate(train)]
+    assert set(combined_cross_validated(evaluator, records, folds=2)) == {
+        r["id"] for r in records}

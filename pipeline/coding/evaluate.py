@@ -2,10 +2,12 @@
 the fictional briefs in tests/fixtures/briefs/ (held out) and briefs_train/.
 
 Sentence level, per variable and value: precision/recall/F1 of the rules (seed, train and
-test splits), of the classifier (cross-validated on the training split), and of rules plus
-classifier (with the assessment classifier reviewing the rules' assessments) on the
-held-back test split; the recall of `rejected`. Document level: accuracy
-on the fictional briefs, over every (document, variable, holder, value) cell.
+test splits), of the sentence classifier alone (cross-validated on the training split, and on
+the test split), and of the rules with every classifier as the build uses them (the
+assessment classifier reviewing the rules' assessments, the sentence and approach
+classifiers adding codes), cross-validated on the training split and on the held-back test
+split; the recall of `rejected`. Document level: accuracy on the fictional briefs, over
+every (document, variable, holder, value) cell.
 """
 
 from __future__ import annotations
@@ -197,6 +199,52 @@ def cross_validated(evaluator: CodingEvaluator, records: Sequence[dict[str, Any]
     return model_codes(probs, labels, records, evaluator.sentence_assessment, threshold)
 
 
+def combined_codes(evaluator: CodingEvaluator, train_records: Sequence[dict[str, Any]],
+                   records: Sequence[dict[str, Any]]) -> dict[str, set[Code]]:
+    """Code `records` as the build does with classifiers trained on `train_records`: the
+    rules, their assessments reviewed by the assessment classifier, plus what the sentence
+    and approach classifiers add (assessed by the sentence assessor)."""
+    settings = evaluator.config.coding
+    states = evaluator.vocab.states
+    pipe, labels = train(train_records, evaluator.rule_hits, evaluator.text_variables)
+    assessor = train_assessor(train_records, evaluator.rule_rows)
+    approach_pipe, approach_values = train_approach(train_records, evaluator.parse, states)
+    sentence_assessor = train_sentence_assessor(train_records, evaluator.sentence_assessment)
+    probs = pipe.predict_proba(featurize(records, evaluator.rule_hits))
+    approaches = code_approaches(approach_pipe, approach_values,
+                                 [evaluator.parse(r["text"]) for r in records],
+                                 settings.approach_threshold, states)
+    out = {}
+    for record, label_probs, found in zip(records, probs, approaches, strict=True):
+        text = record["text"]
+        rows = reassess(assessor, text, 0, evaluator.rule_rows(text),
+                        settings.assessment_threshold, settings.assessment_variables)
+        added = added_labels(dict(zip(labels, label_probs, strict=True)), text,
+                             {f"{r['variable']}:{r['value']}" for r in rows},
+                             settings.model_threshold, settings.model_variables)
+        new = [(variable, "", value) for variable, value, _ in added]
+        new += [("approach", holder, value) for holder, value, _ in found]
+        out[record["id"]] = _codes(rows) | {
+            (variable, holder, value,
+             judge_assessment(sentence_assessor, text, variable, holder or None, value,
+                              evaluator.sentence_assessment(text)))
+            for variable, holder, value in new}
+    return out
+
+
+def combined_cross_validated(evaluator: CodingEvaluator, records: Sequence[dict[str, Any]],
+                             folds: int = 5) -> dict[str, set[Code]]:
+    """`combined_codes` for each training record from classifiers not trained on it."""
+    from sklearn.model_selection import KFold
+
+    out: dict[str, set[Code]] = {}
+    for train_idx, test_idx in KFold(folds, shuffle=True,
+                                     random_state=RANDOM_STATE).split(records):
+        out.update(combined_codes(evaluator, [records[i] for i in train_idx],
+                                  [records[i] for i in test_idx]))
+    return out
+
+
 def document_accuracy(config: Config, briefs_dir: Path, gold: dict[str, Any]
                       ) -> tuple[pd.DataFrame, float]:
     """Build the fictional briefs in a throw-away project and compare doc_codes to gold.
@@ -267,32 +315,10 @@ def evaluate_coding(config: Config, briefs_dir: Path | None = None) -> dict[str,
     model_test = model_codes(test_probs, labels, by_split["test"],
                              evaluator.sentence_assessment, threshold)
     tables["model/test"] = score_codes(gold["test"], model_test, text_vars)
-    # as the build codes: the rules, their assessments reviewed by the assessment classifier,
-    # plus what the sentence and approach classifiers add
-    settings = config.coding
-    assessor = train_assessor(by_split["train"], evaluator.rule_rows)
-    states = evaluator.vocab.states
-    approach_pipe, approach_values = train_approach(by_split["train"], evaluator.parse, states)
-    sentence_assessor = train_sentence_assessor(by_split["train"],
-                                                evaluator.sentence_assessment)
-    approaches = code_approaches(approach_pipe, approach_values,
-                                 [evaluator.parse(r["text"]) for r in by_split["test"]],
-                                 settings.approach_threshold, states)
-    combined = {}
-    for record, probs, found in zip(by_split["test"], test_probs, approaches, strict=True):
-        rows = reassess(assessor, record["text"], 0, evaluator.rule_rows(record["text"]),
-                        settings.assessment_threshold, settings.assessment_variables)
-        added = added_labels(dict(zip(labels, probs, strict=True)), record["text"],
-                             {f"{r['variable']}:{r['value']}" for r in rows},
-                             settings.model_threshold, settings.model_variables)
-        new = [(variable, "", value) for variable, value, _ in added]
-        new += [("approach", holder, value) for holder, value, _ in found]
-        combined[record["id"]] = _codes(rows) | {
-            (variable, holder, value,
-             judge_assessment(sentence_assessor, record["text"], variable, holder or None, value,
-                              evaluator.sentence_assessment(record["text"])))
-            for variable, holder, value in new}
-    tables["rules+model/test"] = score_codes(gold["test"], combined)
+    tables["rules+model/train-cv"] = score_codes(
+        gold["train"], combined_cross_validated(evaluator, by_split["train"]))
+    tables["rules+model/test"] = score_codes(
+        gold["test"], combined_codes(evaluator, by_split["train"], by_split["test"]))
     summary = {}
     for name, table in tables.items():
         recall = table.set_index("value")["recall"]
