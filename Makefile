@@ -43,7 +43,7 @@ code: $(RUNTIME_STAMP) ## Codebook codes per sentence and document (codes, doc_c
 report: build ## Write data/processed/report.html from the tables (builds first)
 	$(BRIEFS) report
 
-train: $(RUNTIME_STAMP) ## Train the sentence classifier from data/annotations/ (models/)
+train: $(RUNTIME_STAMP) ## Train the classifiers from data/annotations/ (models/)
 	$(BRIEFS) train
 
 evaluate: $(RUNTIME_STAMP) ## Precision/recall/F1 against the gold data in data/annotations/

@@ -375,8 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
             "floor, incremental rebuilds, scaling (see `briefs bench -- --help`)")
     p.add_argument("bench_args", nargs=argparse.REMAINDER,
                    help="arguments for the benchmark, e.g. --docs 50 --json bench.json")
-    add("train", cmd_train, "train the sentence classifier from data/annotations/ "
-        "(saved in models/, used by the build while it is current)")
+    add("train", cmd_train, "train the sentence, assessment and approach classifiers from "
+        "data/annotations/ (saved in models/, used by the build while they are current)")
     p = add("evaluate", cmd_evaluate, "score the NLP and coding stages against the gold "
             "annotations in data/annotations/ (precision, recall, F1 per split)")
     p.add_argument("--per-id", action="store_true", help="also one row per actor/proposal id")
