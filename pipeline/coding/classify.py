@@ -290,13 +290,14 @@ class SentenceModel:
 
         if self.approach is None:
             return []
-        by_sentence: dict[int, tuple[list, list]] = {}
+        rules_of: dict[int, list[Mapping[str, Any]]] = {}
         for row in rule_rows:
-            by_sentence.setdefault(row["sent_idx"], ([], []))[0].append(row)
+            rules_of.setdefault(row["sent_idx"], []).append(row)
+        mentions_of: dict[int, list[Mapping[str, Any]]] = {}
         for mention in mentions:
-            by_sentence.setdefault(mention["sent_idx"], ([], []))[1].append(mention)
+            mentions_of.setdefault(mention["sent_idx"], []).append(mention)
         sents = list(iter_sentences(doc))
-        parsed = [(sent, by_sentence.get(idx, ([], []))[1], by_sentence.get(idx, ([], []))[0])
+        parsed = [(sent, mentions_of.get(idx, []), rules_of.get(idx, []))
                   for idx, sent, _ in sents]
         added = code_approaches(self.approach, self.approach_values, parsed, threshold, states)
         out = []

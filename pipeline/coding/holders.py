@@ -3,11 +3,12 @@ recommends) when the positions found none for that side.
 
 Writers often say what each side wanted without the words the positions look for ("the
 Americans put everything on the table, with the rewards to follow once the job was done",
-"Pyongyang's offer was one complex for most of its export revenue"). For every side a
+"Pyongyang's offer was one complex for most of its export revenue"). For every state a
 sentence names (persons rolled up to their state) and for the author, the classifier sees the
 sentence vector, the side's grammatical role and governing word, the words of the phrase that
-side governs, and the rules' own approach codes; one logistic regression per approach value
-judges whether that side pursued it. Trained by `make train` on the annotated sentences.
+word heads, and the approaches the positions found for this side and for the others; one
+logistic regression per approach value judges whether that side pursued it. Trained by
+`make train` on the annotated sentences.
 """
 
 from __future__ import annotations

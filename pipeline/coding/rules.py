@@ -178,10 +178,10 @@ class AssessmentMatcher:
         subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
         if not subjects or any(c.dep_ == "neg" for c in verb.children):
             return False
+        # "we argue", "this brief's authors contend", "the paper argues"
         subject = subjects[0]
-        if subject.lower_ in self.author_subjects or any(
-                t.lower_ in self.author_subjects for t in subject.subtree
-                if t.dep_ in ("compound", "poss") or t == subject):
+        if any(t.lower_ in self.author_subjects for t in subject.subtree
+               if t == subject or t.dep_ in ("compound", "poss")):
             return False
         return any(c.dep_ in ("ccomp", "dobj") and c.i > verb.i for c in verb.children)
 
