@@ -107,7 +107,7 @@ class CodingSettings:
 
     section_weights: tuple[SectionWeight, ...] = ()
     min_weight: float = 0.45
-    model_threshold: float = 0.6
+    model_threshold: float = 0.7
     model_variables: tuple[str, ...] = ("cause",)
     assessment_threshold: float = 0.7
     assessment_variables: tuple[str, ...] = ("cause", "blame", "outcome_framing")
