@@ -127,7 +127,9 @@ def run_coding(
     if todo:
         jobs = [(item.doc_id, item.cache, caches[item.doc_id]) for item in todo]
         # each worker codes whole documents and writes only their own cache entries
-        _init_coder(codebook, model, config.coding, load_vocabulary(config.config_dir).states)
+        # which actors are states: only the approach classifier asks
+        states = load_vocabulary(config.config_dir).states if model is not None else frozenset()
+        _init_coder(codebook, model, config.coding, states)
         try:
             outcomes = list(map_in_order(_code_document, jobs, config.nlp.n_process, progress))
         finally:
