@@ -149,25 +149,29 @@ def test_sentence_assessor_judges_added_codes_from_their_sentence():
                             "hardliner_influence", "reported") == "reported"
 
 
+def _assessed_records():
+    """Causes asserted, rejected and reported (each assessment class at least twice)."""
+    return [
+        {"text": text, "codes": [{"variable": "cause", "value": value, "holder": None,
+                                  "assessment": assessment}]}
+        for text, value, assessment in [
+            ("Trump needed a political win at home after the Cohen hearing.",
+             "us_domestic_politics", "asserted"),
+            ("The two sides disagreed on how much sanctions relief to grant.",
+             "sanctions_gap", "asserted"),
+            ("Bolton was not what sank the talks.", "hardliner_influence", "rejected"),
+            ("The hawks were not the key determinant of the outcome.", "hardliner_influence",
+             "rejected"),
+            ("Critics say Bolton sank the talks.", "hardliner_influence", "reported"),
+            ("Some analysts argue that the hawks sank the talks.", "hardliner_influence",
+             "reported")]]
+
+
 def test_evaluation_codes_as_the_build_with_classifiers_trained_elsewhere():
     from pipeline.coding.evaluate import CodingEvaluator, combined_codes, combined_cross_validated
 
     evaluator = CodingEvaluator(load_config())
-    train = _side_records() + [
-        {"text": text, "codes": [{"variable": "cause", "value": value, "holder": None,
-                                  "assessment": "asserted"}]}
-        for text, value in [
-            ("Trump needed a political win at home after the Cohen hearing.",
-             "us_domestic_politics"),
-            ("The two sides disagreed on how much sanctions relief to grant.",
-             "sanctions_gap")]] + [
-        {"text": text, "codes": [{"variable": "cause", "value": "hardliner_influence",
-                                  "holder": None, "assessment": assessment}]}
-        for text, assessment in [
-            ("Bolton was not what sank the talks.", "rejected"),
-            ("The hawks were not the key determinant of the outcome.", "rejected"),
-            ("Critics say Bolton sank the talks.", "reported"),
-            ("Some analysts argue that the hawks sank the talks.", "reported")]]
+    train = _side_records() + _assessed_records()
     target = [{"id": "t1", "text": "In Hanoi, the United States insisted on total "
                                    "disarmament first, with rewards only at the end."},
               {"id": "t2", "text": "Talks are unlikely to resume this year."}]
@@ -180,3 +184,43 @@ def test_evaluation_codes_as_the_build_with_classifiers_trained_elsewhere():
     records = [{**r, "id": f"r{i}"} for i, r in enumerate(train)]
     assert set(combined_cross_validated(evaluator, records, folds=2)) == {
         r["id"] for r in records}
+
+
+def test_the_build_uses_a_trained_model(tmp_path):
+    """`make train` then `make`: the stage feeds the approach classifier each document's
+    sentences and mentions, and its additions reach `codes` and `doc_codes`."""
+    import argparse
+    import json
+
+    from pipeline.cli import cmd_train
+    from pipeline.coding.stage import run_coding
+    from pipeline.ingest.stage import run_ingest
+    from pipeline.nlp.stage import run_nlp
+    from tests.conftest import copy_project
+
+    root = copy_project(tmp_path)
+    brief = root / "data" / "raw" / "test-tank" / "what-washington-wanted.txt"
+    brief.parent.mkdir()
+    brief.write_text("Test Tank\nWhat Washington Wanted\n\nIn Hanoi, the United States insisted "
+                     "on total disarmament first, with rewards only at the end. The talks "
+                     "ended early.\n", encoding="utf-8")
+    annotations = root / "data" / "annotations"
+    annotations.mkdir(parents=True)
+    with open(annotations / "codes_gold.jsonl", "w", encoding="utf-8") as handle:
+        for i, record in enumerate(_side_records() + _assessed_records()):
+            handle.write(json.dumps({"id": f"r{i}", "split": "train", **record}) + "\n")
+    config = load_config(root / "configs", root=root)
+    assert cmd_train(config, argparse.Namespace()) == 0
+    documents = run_ingest(config).documents
+    nlp = run_nlp(config, documents)
+    result = run_coding(config, documents, nlp.sentences)
+    assert result.method == "rules+model" and not result.problems
+    doc_id = documents.loc[documents["path"].str.contains("test-tank"), "doc_id"].iloc[0]
+    added = result.codes[(result.codes["doc_id"] == doc_id)
+                         & (result.codes["variable"] == "approach")]
+    assert [(r.holder, r.value, r.method, r.sent_idx) for r in added.itertuples()] == [
+        ("us", "big_deal", "model", 2)]
+    doc = result.doc_codes[(result.doc_codes["doc_id"] == doc_id)
+                           & (result.doc_codes["variable"] == "approach")]
+    assert [(r.holder, r.value, r.assessment) for r in doc.itertuples()] == [
+        ("us", "big_deal", "asserted")]
