@@ -34,29 +34,24 @@ def test_document_assessment(assessments, expected):
     assert document_assessment(assessments) == expected
 
 
-def _codes(rows):
-    base = {"holder": None, "method": "rules", "confidence": 1.0}
-    return pd.DataFrame([{**base, **r} for r in rows])
+def _codes(rows, confidence=1.0):
+    """A `codes` table from (doc_id, sent_idx, variable, value, assessment) rows of rules."""
+    columns = ("doc_id", "sent_idx", "variable", "value", "assessment")
+    return pd.DataFrame([{"holder": None, "method": "rules", "confidence": confidence,
+                          **dict(zip(columns, row, strict=True))} for row in rows])
 
 
 def test_aggregation_weights_sections_and_derives_verdicts():
     sentences = pd.DataFrame({"doc_id": ["d"] * 4, "sent_idx": [0, 1, 2, 3],
                               "section": ["Executive Summary", "Body", "Body", "Body"]})
     codes = _codes([
-        {"doc_id": "d", "sent_idx": 0, "variable": "cause", "value": "sanctions_gap",
-         "assessment": "asserted"},
-        {"doc_id": "d", "sent_idx": 1, "variable": "cause", "value": "sanctions_gap",
-         "assessment": "asserted"},
-        {"doc_id": "d", "sent_idx": 1, "variable": "cause", "value": "hardliner_influence",
-         "assessment": "rejected"},
-        {"doc_id": "d", "sent_idx": 2, "variable": "blame", "value": "us",
-         "assessment": "asserted"},
-        {"doc_id": "d", "sent_idx": 3, "variable": "blame", "value": "dprk",
-         "assessment": "asserted"},
-        {"doc_id": "d", "sent_idx": 2, "variable": "outcome_framing", "value": "failure",
-         "assessment": "asserted"},
-        {"doc_id": "d", "sent_idx": 3, "variable": "outcome_framing",
-         "value": "constructive_no_deal", "assessment": "asserted"},
+        ("d", 0, "cause", "sanctions_gap", "asserted"),
+        ("d", 1, "cause", "sanctions_gap", "asserted"),
+        ("d", 1, "cause", "hardliner_influence", "rejected"),
+        ("d", 2, "blame", "us", "asserted"),
+        ("d", 3, "blame", "dprk", "asserted"),
+        ("d", 2, "outcome_framing", "failure", "asserted"),
+        ("d", 3, "outcome_framing", "constructive_no_deal", "asserted"),
     ])
     out = aggregate_codes(codes, sentences, [SectionWeight("summary", 1.5)])
     rows = {(r.variable, r.value): r for r in out.itertuples()}
@@ -72,18 +67,12 @@ def test_aggregation_keeps_dismissed_blame_and_framing_beside_the_verdict():
     sentences = pd.DataFrame({"doc_id": ["d"] * 3, "sent_idx": [0, 1, 2],
                               "section": ["Body"] * 3})
     codes = _codes([
-        {"doc_id": "d", "sent_idx": 0, "variable": "blame", "value": "dprk",
-         "assessment": "rejected"},
-        {"doc_id": "d", "sent_idx": 0, "variable": "blame", "value": "both",
-         "assessment": "asserted"},
-        {"doc_id": "d", "sent_idx": 1, "variable": "outcome_framing", "value": "failure",
-         "assessment": "rejected"},
-        {"doc_id": "d", "sent_idx": 2, "variable": "outcome_framing",
-         "value": "constructive_no_deal", "assessment": "asserted"},
-        {"doc_id": "d", "sent_idx": 1, "variable": "blame", "value": "both",
-         "assessment": "asserted"},
-        {"doc_id": "d", "sent_idx": 2, "variable": "blame", "value": "both",
-         "assessment": "rejected"},
+        ("d", 0, "blame", "dprk", "rejected"),
+        ("d", 0, "blame", "both", "asserted"),
+        ("d", 1, "outcome_framing", "failure", "rejected"),
+        ("d", 2, "outcome_framing", "constructive_no_deal", "asserted"),
+        ("d", 1, "blame", "both", "asserted"),
+        ("d", 2, "blame", "both", "rejected"),
     ])
     out = aggregate_codes(codes, sentences, [])
     rows = {(r.variable, r.value): (r.assessment, r.is_derived) for r in out.itertuples()}
@@ -167,15 +156,11 @@ def test_a_reported_framing_the_document_contradicts_is_rejected():
     sentences = pd.DataFrame({"doc_id": ["d", "d", "e", "e"], "sent_idx": [0, 1, 0, 1],
                               "section": ["Body"] * 4})
     codes = _codes([
-        {"doc_id": "d", "sent_idx": 0, "variable": "outcome_framing", "value": "failure",
-         "assessment": "reported"},
-        {"doc_id": "d", "sent_idx": 1, "variable": "outcome_framing",
-         "value": "constructive_no_deal", "assessment": "asserted"},
+        ("d", 0, "outcome_framing", "failure", "reported"),
+        ("d", 1, "outcome_framing", "constructive_no_deal", "asserted"),
         # beside a mixed verdict a reported framing stays reported
-        {"doc_id": "e", "sent_idx": 0, "variable": "outcome_framing", "value": "mixed",
-         "assessment": "asserted"},
-        {"doc_id": "e", "sent_idx": 1, "variable": "outcome_framing", "value": "failure",
-         "assessment": "reported"},
+        ("e", 0, "outcome_framing", "mixed", "asserted"),
+        ("e", 1, "outcome_framing", "failure", "reported"),
     ])
     out = aggregate_codes(codes, sentences, [])
     rows = {(r.doc_id, r.value): r.assessment for r in out.itertuples()}
@@ -301,20 +286,13 @@ def test_dismissals_outweighing_a_stray_assertion_make_the_document_reject():
     sentences = pd.DataFrame({"doc_id": ["d"] * 4, "sent_idx": [0, 1, 2, 3],
                               "section": ["Summary", "Body", "Body", "Body"]})
     codes = _codes([
-        {"doc_id": "d", "sent_idx": 0, "variable": "cause", "value": "hardliner_influence",
-         "assessment": "rejected"},
-        {"doc_id": "d", "sent_idx": 1, "variable": "cause", "value": "hardliner_influence",
-         "assessment": "asserted"},
-        {"doc_id": "d", "sent_idx": 2, "variable": "cause", "value": "scope_gap",
-         "assessment": "rejected"},
-        {"doc_id": "d", "sent_idx": 3, "variable": "cause", "value": "scope_gap",
-         "assessment": "asserted"},
-        {"doc_id": "d", "sent_idx": 1, "variable": "cause", "value": "sanctions_gap",
-         "assessment": "asserted"},
-        {"doc_id": "d", "sent_idx": 2, "variable": "cause", "value": "sanctions_gap",
-         "assessment": "asserted"},
-        {"doc_id": "d", "sent_idx": 3, "variable": "cause", "value": "sanctions_gap",
-         "assessment": "rejected"},
+        ("d", 0, "cause", "hardliner_influence", "rejected"),
+        ("d", 1, "cause", "hardliner_influence", "asserted"),
+        ("d", 2, "cause", "scope_gap", "rejected"),
+        ("d", 3, "cause", "scope_gap", "asserted"),
+        ("d", 1, "cause", "sanctions_gap", "asserted"),
+        ("d", 2, "cause", "sanctions_gap", "asserted"),
+        ("d", 3, "cause", "sanctions_gap", "rejected"),
     ])
     out = aggregate_codes(codes, sentences, [SectionWeight("summary", 1.5)])
     rows = {r.value: (r.assessment, r.weight) for r in out.itertuples()}
@@ -329,13 +307,10 @@ def test_values_with_too_little_evidence_are_left_out_of_the_document():
     sentences = pd.DataFrame({"doc_id": ["d"] * 3, "sent_idx": [0, 1, 2],
                               "section": ["Body"] * 3})
     codes = _codes([
-        {"doc_id": "d", "sent_idx": 0, "variable": "cause", "value": "scope_gap",
-         "assessment": "asserted", "confidence": 0.4},
-        {"doc_id": "d", "sent_idx": 1, "variable": "cause", "value": "sanctions_gap",
-         "assessment": "asserted", "confidence": 0.4},
-        {"doc_id": "d", "sent_idx": 2, "variable": "cause", "value": "sanctions_gap",
-         "assessment": "asserted", "confidence": 0.4},
-    ])
+        ("d", 0, "cause", "scope_gap", "asserted"),
+        ("d", 1, "cause", "sanctions_gap", "asserted"),
+        ("d", 2, "cause", "sanctions_gap", "asserted"),
+    ], confidence=0.4)
     out = aggregate_codes(codes, sentences, [], min_weight=0.45)
     assert list(out["value"]) == ["sanctions_gap"]
     assert set(aggregate_codes(codes, sentences, [])["value"]) == {"scope_gap", "sanctions_gap"}

@@ -44,6 +44,14 @@ def _hits(rows: Sequence[dict[str, Any]]) -> list[dict[str, float]]:
 
 # The classifier codes no sentence shorter than this (headings, citations, asides).
 MIN_WORDS = 8
+
+
+def is_fragment(text: str) -> bool:
+    """A heading, citation or aside the classifiers code nothing in ("We see it
+    differently.")."""
+    return len(text.split()) < MIN_WORDS
+
+
 # Weight of the sentence vector beside the rule hits (both feed one linear model).
 VECTOR_SCALE = 4.0
 
@@ -81,8 +89,8 @@ def added_labels(label_probs: Mapping[str, float], text: str, coded: Collection[
     """What the classifier adds to one sentence: (variable, value, probability) of the labels
     of `variables` at or above `threshold` that the rules did not code there (`coded`,
     "variable:value"); nothing in a fragment under MIN_WORDS words."""
-    if len(text.split()) < MIN_WORDS:
-        return []  # a fragment ("We see it differently.") states no cause
+    if is_fragment(text):
+        return []
     out = []
     for label, prob in sorted(label_probs.items()):
         variable, value = label.split(":", 1)

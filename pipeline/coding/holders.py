@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pipeline.coding.classify import MIN_WORDS, RANDOM_STATE, _vectors
+from pipeline.coding.classify import RANDOM_STATE, _vectors, is_fragment
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -175,10 +175,10 @@ def added_approaches(candidates: Sequence[Mapping[str, Any]], probs: Sequence[Se
 def code_approaches(pipeline: Pipeline, values: Sequence[str], sentences: Sequence[Parsed],
                     threshold: float, states: Collection[str]
                     ) -> list[list[tuple[str, str, float]]]:
-    """What the classifier adds to each sentence (see `added_approaches`); a fragment under
-    MIN_WORDS words gets nothing."""
-    candidates = [approach_candidates(*parsed, states) if len(parsed[0].text.split()) >= MIN_WORDS
-                  else [] for parsed in sentences]
+    """What the classifier adds to each sentence (see `added_approaches`); a fragment
+    (`is_fragment`) gets nothing."""
+    candidates = [[] if is_fragment(parsed[0].text) else approach_candidates(*parsed, states)
+                  for parsed in sentences]
     flat = [row for rows in candidates for row in rows]
     probs = iter(pipeline.predict_proba(flat) if flat else [])
     return [added_approaches(rows, [next(probs) for _ in rows], values, threshold)

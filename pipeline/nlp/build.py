@@ -14,6 +14,7 @@ import pipeline.nlp.layout  # noqa: F401  (registers briefs_layout)
 import pipeline.nlp.matchers  # noqa: F401  (registers briefs_actors, briefs_targets)
 import pipeline.nlp.positions  # noqa: F401  (registers briefs_positions)
 from pipeline.config import Config, ConfigError
+from pipeline.nlp.layout import NOTE_MARK
 from pipeline.nlp.positions import load_position_rules
 from pipeline.nlp.vocab import load_vocabulary
 from pipeline.versions import NLP_VERSION
@@ -60,17 +61,14 @@ def report_component_error(name: str, component: object, docs: list, error: Exce
                 "(please report)", name, type(error).__name__, error, head)
 
 
-# A bracketed note mark glued to a word or a stop ("future.[2] North Korea's ...").
-_NOTE_MARK = r"\[\d{1,3}\]"
-
-
 def split_note_marks(nlp: Language) -> None:
-    """Make bracketed note marks tokens of their own, so the word before them still matches
-    the vocabularies and the sentence can end at its stop."""
+    """Make bracketed note marks glued to a word or a stop ("future.[2] North Korea's ...")
+    tokens of their own, so the word before them still matches the vocabularies and the
+    sentence can end at its stop."""
     from spacy.util import compile_infix_regex, compile_suffix_regex
 
-    infixes = [*nlp.Defaults.infixes, rf"(?<=[^\s\[])(?={_NOTE_MARK})"]
-    suffixes = [*nlp.Defaults.suffixes, _NOTE_MARK]
+    infixes = [*nlp.Defaults.infixes, rf"(?<=[^\s\[])(?={NOTE_MARK})"]
+    suffixes = [*nlp.Defaults.suffixes, NOTE_MARK]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
 

@@ -53,7 +53,9 @@ def make_layout(nlp: Language, name: str) -> BriefLayout:
     return BriefLayout()
 
 
-_NOTE_MARK = re.compile(r"^\[\d{1,3}\]$")
+# A bracketed note mark ("[2]"); the tokenizer makes it a token of its own (build.py).
+NOTE_MARK = r"\[\d{1,3}\]"
+_NOTE_MARK_TOKEN = re.compile(rf"^{NOTE_MARK}$")
 _STOPS = frozenset({".", "!", "?", ".\u201d", "\u201d", '"', "\u2019", "'"})
 
 
@@ -63,7 +65,7 @@ class BriefLayout:
 
     def __call__(self, doc: Doc) -> Doc:
         for token in doc[1:-1]:
-            if _NOTE_MARK.match(token.text) and doc[token.i - 1].text in _STOPS:
+            if _NOTE_MARK_TOKEN.match(token.text) and doc[token.i - 1].text in _STOPS:
                 token.is_sent_start = False
                 doc[token.i + 1].is_sent_start = True
         headings = []
