@@ -152,6 +152,27 @@ def test_no_model_means_rules_and_says_so(project):
     assert "make train" in note and "rules alone" in note
 
 
+def test_a_model_is_used_only_while_it_matches_what_it_was_made_from(project, monkeypatch):
+    import pipeline.coding.classify as classify
+
+    config = load_config(project / "configs", root=project)
+    codebook = load_codebook(config.config_dir / "codebook.yaml")
+    gold = config.paths.annotations / classify.GOLD_FILE
+    gold.parent.mkdir(parents=True, exist_ok=True)
+    gold.write_text('{"id": "c001"}\n', encoding="utf-8")
+    classify.save_model(config, pipeline=None, labels=["cause:scope_gap"])
+    model, note = load_current_model(config, codebook)
+    assert model is not None and "using coder.pkl (1 labels)" in note
+    # a newer coding stage (its features may differ) wants a new model
+    monkeypatch.setattr(classify, "CODING_VERSION", classify.CODING_VERSION + 1)
+    model, note = load_current_model(config, codebook)
+    assert model is None and "older version of the coding stage" in note
+    monkeypatch.undo()
+    gold.write_text('{"id": "c002"}\n', encoding="utf-8")
+    model, note = load_current_model(config, codebook)
+    assert model is None and "older than data/annotations/codes_gold.jsonl" in note
+
+
 def test_a_reported_framing_the_document_contradicts_is_rejected():
     sentences = pd.DataFrame({"doc_id": ["d", "d", "e", "e"], "sent_idx": [0, 1, 0, 1],
                               "section": ["Body"] * 4})
@@ -203,10 +224,15 @@ def test_assessor_turns_a_dismissed_asserted_code_into_rejected():
     text = "Bolton sank the talks."
     rows = reassess(assessor, text, 0, _found_as_asserted(text), 0.6, {"cause"})
     assert [(r["assessment"], r.get("assessed_by")) for r in rows] == [("asserted", None)]
-    # a reported code is never touched
-    reported = [{**_found_as_asserted(text)[0], "assessment": "reported"}]
-    assert reassess(assessor, "Bolton was a red herring.", 0, reported, 0.6, {"cause"})[0][
-        "assessment"] == "reported"
+    # a reported view the sentence dismisses is rejected too ("Some blame Bolton, a red
+    # herring"); a rejected code is never touched
+    for assessment in ("reported", "rejected"):
+        found = [{**_found_as_asserted(text)[0], "assessment": assessment}]
+        assert reassess(assessor, "Bolton was a red herring.", 0, found, 0.6, {"cause"})[0][
+            "assessment"] == "rejected"
+    # nor is a code of a variable the assessor does not judge
+    assert reassess(assessor, "Bolton was a red herring.", 0, _found_as_asserted(text), 0.6,
+                    {"blame"})[0]["assessment"] == "asserted"
 
 
 def test_model_reassesses_a_docs_rows_sentence_by_sentence():

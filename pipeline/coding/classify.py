@@ -1,9 +1,10 @@
 """The trained classifiers, fitted by `make train` on data/annotations/codes_gold.jsonl
 (scikit-learn). The sentence classifier: a sentence vector (pipeline/coding/embed.py) plus
 the codebook rules' hits, then one logistic regression per `variable:value` label; it adds
-values the rules missed. The assessment classifier: a logistic regression over the value
-and the words around its cue that may turn a rule's `asserted` into `rejected` when it is
-confident, since dismissals are phrased in more ways than the assessment cues list. The
+values the rules missed. The assessment classifier: a logistic regression over the value,
+the words around its cue and the vectors of the text before and after it, that may turn a
+rule's `asserted` or `reported` into `rejected` when it is confident, since dismissals are
+phrased in more ways than the assessment cues list. The
 sentence assessor: the same over a code and its whole sentence, for the codes the classifiers
 add (they have no cue). The approach classifier is in pipeline/coding/holders.py.
 
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.config import Config
+from pipeline.versions import CODING_VERSION
 
 if TYPE_CHECKING:  # scikit-learn is imported only when a model is trained or used
     from sklearn.pipeline import Pipeline
@@ -99,17 +101,33 @@ def added_labels(label_probs: Mapping[str, float], text: str, coded: Collection[
     return out
 
 
+def _clause_vectors(text: str, start: int, end: int) -> dict[str, float]:
+    """The sentence vectors of the text before and after a cue (zero where there is none):
+    they let the assessor see that "lacks persuasiveness" is near "unconvincing" when no
+    word of the cue lists is there."""
+    from pipeline.coding.embed import sentence_vectors
+
+    clauses = {"before": text[:start].strip(), "after": text[end:].strip()}
+    present = [name for name, clause in clauses.items() if _WORD.search(clause.lower())]
+    features: dict[str, float] = {}
+    for name, vector in zip(present, sentence_vectors([clauses[n] for n in present]),
+                            strict=True):
+        features.update({f"{name}_vector{i}": float(x) for i, x in enumerate(vector)})
+    return features
+
+
 def assessment_features(text: str, start: int, end: int, variable: str, value: str
                         ) -> dict[str, float]:
     """What the assessment classifier sees of one code: its value, the words just before and
-    after its cue, and the words of its sentence (`start`/`end`: the cue's offsets in `text`,
-    the sentence)."""
+    after its cue, the words of its sentence and the vectors of the text before and after
+    the cue (`start`/`end`: the cue's offsets in `text`, the sentence)."""
     words = _WORD.findall
     features = {f"value={variable}:{value}": 1.0, f"variable={variable}": 1.0,
                 "position": start / max(1, len(text))}
     features.update({f"word={w}": 0.5 for w in words(text.lower())})
     features.update({f"before={w}": 1.0 for w in words(text[:start].lower())[-8:]})
     features.update({f"after={w}": 1.0 for w in words(text[end:].lower())[:8]})
+    features.update(_clause_vectors(text, start, end))
     return features
 
 
@@ -155,20 +173,21 @@ def train_assessor(records: Sequence[dict[str, Any]],
 def reassess(assessor: Pipeline, text: str, offset: int, rows: list[dict[str, Any]],
              threshold: float, variables: Collection[str]) -> list[dict[str, Any]]:
     """Rows of one sentence (`text`, starting at `offset` in the rows' coordinates), copied:
-    an `asserted` code of one of `variables` the assessor judges `rejected` with probability
-    at or above `threshold` becomes `rejected`, with `assessed_by` "model"."""
+    an `asserted` or `reported` code of one of `variables` the assessor judges `rejected`
+    with probability at or above `threshold` becomes `rejected`, with `assessed_by` "model"
+    (a view reported and then rebutted in the same sentence is rejected)."""
     out = [dict(row) for row in rows]
-    asserted = [row for row in out
-                if row["assessment"] == "asserted" and row["variable"] in variables]
-    if not asserted:
+    judged = [row for row in out
+              if row["assessment"] != "rejected" and row["variable"] in variables]
+    if not judged:
         return out
     probs = assessor.predict_proba([
         assessment_features(text, row["start_char"] - offset, row["end_char"] - offset,
                             row["variable"], row["value"])
-        for row in asserted
+        for row in judged
     ])
     rejected = list(assessor.classes_).index("rejected")
-    for row, prob in zip(asserted, probs, strict=True):
+    for row, prob in zip(judged, probs, strict=True):
         if prob[rejected] >= threshold:
             row["assessment"], row["assessed_by"] = "rejected", "model"
     return out
@@ -230,6 +249,8 @@ class SentenceModel:
     approach: Pipeline | None = None  # pipeline/coding/holders.py
     approach_values: tuple[str, ...] = ()
     sentence_assessor: Pipeline | None = None
+    # the coding code's version it was trained by (its features are that code's)
+    coding_version: int = 0
 
     @property
     def model_id(self) -> str:
@@ -343,6 +364,9 @@ def load_current_model(config: Config, codebook: Any) -> tuple[SentenceModel | N
     if model.sklearn_version != sklearn.__version__:
         return None, (f"classifier: trained with scikit-learn {model.sklearn_version}, "
                       f"this is {sklearn.__version__}; run `make train`; using the rules alone")
+    if model.coding_version != CODING_VERSION:
+        return None, ("classifier: trained by an older version of the coding stage; run "
+                      "`make train`; using the rules alone")
     if gold.exists() and model.annotations_sha256 != file_sha256(gold):
         return None, ("classifier: older than data/annotations/codes_gold.jsonl; run "
                       "`make train`; using the rules alone")
@@ -397,7 +421,7 @@ def save_model(config: Config, pipeline: Pipeline, labels: list[str],
         codebook_sha256=config.content_hash("codebook.yaml"), assessor=assessor,
         approach=approach[0] if approach else None,
         approach_values=tuple(approach[1]) if approach else (),
-        sentence_assessor=sentence_assessor,
+        sentence_assessor=sentence_assessor, coding_version=CODING_VERSION,
     )
     path = model_path(config)
     with atomic_path(path) as tmp, open(tmp, "wb") as handle:
