@@ -800,6 +800,14 @@ def test_reported_view_refuted_by_the_next_sentence(nlp, coder, text, expected):
         ("The claim that the summit was held without groundwork is no more persuasive.",
          "poor_preparation", "rejected"),
         ("It is a mistake to blame Bolton.", "hardliner_influence", "rejected"),
+        ("Nothing in the record supports the idea that the President walked out to change "
+         "the subject at home.", "us_domestic_politics", "rejected"),
+        ("We cannot accept the view that the sanctions dispute caused the collapse.",
+         "sanctions_gap", "rejected"),
+        ("A more popular account has Trump walking away to change the subject from the "
+         "Cohen hearing.", "us_domestic_politics", "reported"),
+        ("It has become fashionable to say that Bolton sabotaged the summit.",
+         "hardliner_influence", "reported"),
         # a report verb whose subject is someone else, however far from the verb
         ("Several former negotiators, writing in their memoirs, argue that the summit was "
          "held before any draft text existed.", "poor_preparation", "reported"),
