@@ -99,14 +99,15 @@ def cmd_train(config: Config, args: argparse.Namespace) -> int:
         train_sentence_assessor,
     )
     from pipeline.coding.evaluate import CodingEvaluator
-    from pipeline.coding.holders import train_approach
+    from pipeline.coding.holders import Sides, train_approach
 
     gold = config.paths.annotations / GOLD_FILE
     records = [r for r in load_gold_codes(gold) if r["split"] == "train"]
     evaluator = CodingEvaluator(config)
     pipeline, labels = train(records, evaluator.rule_hits, evaluator.text_variables)
     assessor = train_assessor(records, evaluator.rule_rows)
-    approach = train_approach(records, evaluator.parse, evaluator.vocab.states)
+    approach = train_approach(records, evaluator.parse,
+                              Sides.from_vocabulary(evaluator.vocab))
     sentence_assessor = train_sentence_assessor(records, evaluator.sentence_assessment)
     path = save_model(config, pipeline, labels, assessor, approach, sentence_assessor)
     log.info("trained on %d sentences of %s (%d labels); saved %s", len(records),

@@ -208,8 +208,8 @@ CODES = Table(
                "to dismiss it) or reported (attributed to others without endorsement).",
                required=True, enum=ASSESSMENTS),
         Column("assessed_by", "string", "rules (the codebook's assessment cues) or model (the "
-               "trained assessment classifier judged a rule's asserted or reported code rejected; see "
-               "configs/coding.yaml assessment_threshold).", required=True,
+               "trained assessment classifier judged a rule's asserted or reported code "
+               "rejected; see configs/coding.yaml assessment_threshold).", required=True,
                enum=("rules", "model")),
         Column("method", "string", "rules (codebook cues), positions (approach from the NLP "
                "stage's positions) or model (a trained classifier: the sentence classifier, "

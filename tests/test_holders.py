@@ -8,6 +8,7 @@ import functools
 import pytest
 
 from pipeline.coding.holders import (
+    Sides,
     added_approaches,
     approach_candidates,
     code_approaches,
@@ -15,9 +16,9 @@ from pipeline.coding.holders import (
 )
 from pipeline.config import load_config
 from pipeline.nlp.stage import doc_rows
-from pipeline.nlp.vocab import load_vocabulary
+from pipeline.nlp.vocab import Actor, Vocabulary, load_vocabulary
 
-STATES = load_vocabulary(load_config().config_dir).states
+SIDES = Sides.from_vocabulary(load_vocabulary(load_config().config_dir))
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def parse(nlp):
 def test_candidates_are_the_named_sides_as_states_and_the_author(parse):
     rows = approach_candidates(*parse(
         "Pyongyang's offer was one reactor complex, while Trump wanted everything at once, "
-        "and the UN waited."), STATES)
+        "and the UN waited."), SIDES)
     # Trump rolls up to us; the UN is no state
     assert [r["holder"] for r in rows] == ["dprk", "us", "author"]
     dprk, us, author = (r["features"] for r in rows)
@@ -46,11 +47,34 @@ def test_candidates_are_the_named_sides_as_states_and_the_author(parse):
     # the rules' approach codes of a side are among its features
     sent, mentions, _ = parse("Washington should stop insisting on everything up front.")
     rule = [{"variable": "approach", "holder": "author", "value": "big_deal"}]
-    rows = approach_candidates(sent, mentions, rule, STATES)
+    rows = approach_candidates(sent, mentions, rule, SIDES)
     assert [r["holder"] for r in rows] == ["us", "author"]
     assert rows[-1]["features"]["rule=big_deal"] == 1.0
     assert rows[0]["features"]["rule_other=big_deal"] == 1.0
     assert rows[-1]["features"]["recommending"] == 1.0
+
+
+def test_a_bare_surname_of_one_states_persons_names_that_side(parse):
+    # the NLP stage links no bare "Kim" or "Moon" the passage has not introduced ...
+    sent, mentions, _ = parse("Kim came with a phased offer, and Moon's government backed it.")
+    assert {(m["text"], m["kind"]) for m in mentions} >= {("Kim", "unlinked"),
+                                                          ("Moon", "unlinked")}
+    # ... but only North Korea's persons are called Kim here, and only Seoul's Moon
+    rows = approach_candidates(sent, mentions, [], SIDES)
+    assert [r["holder"] for r in rows] == ["dprk", "rok", "author"]
+    # a surname persons of two states carry names neither
+    vocab = Vocabulary(actors=(
+        Actor("us", "state", "United States"), Actor("rok", "state", "South Korea"),
+        Actor("kim_a", "person", "A", affiliation="us", surname="Kim"),
+        Actor("kim_b", "person", "B", affiliation="rok", surname="Kim"),
+        Actor("lee", "person", "Lee", affiliation="rok", weak_aliases=("Lee",)),
+    ), proposals=(), approaches=())
+    sides = Sides.from_vocabulary(vocab)
+    unlinked = {"kind": "unlinked", "entity_id": None, "affiliation": None}
+    assert sides.of({**unlinked, "text": "Kim"}) is None
+    assert sides.of({**unlinked, "text": "Lee"}) == "rok"
+    assert sides.of({"kind": "actor", "entity_id": "lee", "affiliation": "rok",
+                     "text": "Lee Jae"}) == "rok"
 
 
 def test_additions_skip_sides_the_positions_covered_and_unsure_ones():
@@ -88,14 +112,14 @@ def _side_records():
 
 
 def test_classifier_learns_which_side_wanted_what(parse):
-    pipe, values = train_approach(_side_records(), parse, STATES)
+    pipe, values = train_approach(_side_records(), parse, SIDES)
     assert values == ["big_deal", "small_deal"]
     sentences = [parse("In Hanoi, the United States insisted on total disarmament first, with "
                        "rewards only at the end."),
                  parse("Seoul offered a single factory in return for partial relief, step by "
                        "small step."),
                  parse("Too short.")]
-    added = code_approaches(pipe, values, sentences, threshold=0.5, states=STATES)
+    added = code_approaches(pipe, values, sentences, threshold=0.5, sides=SIDES)
     assert [(h, v) for h, v, _ in added[0]] == [("us", "big_deal")]
     assert [(h, v) for h, v, _ in added[1]] == [("rok", "small_deal")]
     assert added[2] == []  # a fragment gets nothing
@@ -109,21 +133,21 @@ def test_model_codes_a_docs_sentences_with_the_approaches_it_adds(nlp, parse):
     config = load_config()
     model = SentenceModel(pipeline=None, labels=[], sklearn_version="", annotations_sha256="",
                           codebook_sha256="")
-    model.approach, values = train_approach(_side_records(), parse, STATES)
+    model.approach, values = train_approach(_side_records(), parse, SIDES)
     model.approach_values = tuple(values)
     text = ("The summit opened on 27 February. Critics say the United States insisted on "
             "total disarmament first, with rewards only at the end.")
     doc = nlp(text)
     rows = doc_rows(doc, [0], [None], ["body"], load_vocabulary(config.config_dir))
     coder = RuleCoder(load_codebook(config.config_dir / "codebook.yaml"), nlp.vocab)
-    out = model.code_doc_approaches(doc, [], rows["mentions"], coder, 0.5, STATES)
+    out = model.code_doc_approaches(doc, [], rows["mentions"], coder, 0.5, SIDES)
     second = text.index("Critics")
     assert [(r["sent_idx"], r["holder"], r["value"], r["assessment"], r["method"],
              r["start_char"], r["end_char"]) for r in out] == [
         (1, "us", "big_deal", "reported", "model", second, len(text))]
     # a side whose approach the positions found gets nothing more
     ruled = [{"sent_idx": 1, "variable": "approach", "holder": "us", "value": "small_deal"}]
-    assert model.code_doc_approaches(doc, ruled, rows["mentions"], coder, 0.5, STATES) == []
+    assert model.code_doc_approaches(doc, ruled, rows["mentions"], coder, 0.5, SIDES) == []
 
 
 def test_sentence_assessor_judges_added_codes_from_their_sentence():

@@ -30,6 +30,8 @@ from pipeline.versions import CODING_VERSION
 if TYPE_CHECKING:  # scikit-learn is imported only when a model is trained or used
     from sklearn.pipeline import Pipeline
 
+    from pipeline.coding.holders import Sides
+
 RANDOM_STATE = 0
 MODEL_FILE = "coder.pkl"
 GOLD_FILE = "codes_gold.jsonl"
@@ -310,10 +312,10 @@ class SentenceModel:
 
     def code_doc_approaches(self, doc: Any, rule_rows: list[dict[str, Any]],
                             mentions: Sequence[Mapping[str, Any]], coder: Any,
-                            threshold: float, states: Collection[str]) -> list[dict[str, Any]]:
+                            threshold: float, sides: Sides) -> list[dict[str, Any]]:
         """Model rows for a Doc: the approaches the approach classifier adds for states (and
-        the author) the positions gave none (pipeline/coding/holders.py; `states`: the ids of
-        the actors that are states)."""
+        the author) the positions gave none (pipeline/coding/holders.py; `sides`: which
+        mentions name a state)."""
         from pipeline.coding.holders import code_approaches
         from pipeline.nlp.stage import iter_sentences
 
@@ -328,7 +330,7 @@ class SentenceModel:
         sents = list(iter_sentences(doc))
         parsed = [(sent, mentions_of.get(idx, []), rules_of.get(idx, []))
                   for idx, sent, _ in sents]
-        added = code_approaches(self.approach, self.approach_values, parsed, threshold, states)
+        added = code_approaches(self.approach, self.approach_values, parsed, threshold, sides)
         out = []
         for (idx, sent, start), found in zip(sents, added, strict=True):
             text = sent.text.strip()

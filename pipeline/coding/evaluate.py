@@ -38,7 +38,7 @@ from pipeline.coding.classify import (
     train_assessor,
     train_sentence_assessor,
 )
-from pipeline.coding.holders import code_approaches, train_approach
+from pipeline.coding.holders import Sides, code_approaches, train_approach
 from pipeline.config import Config
 
 if TYPE_CHECKING:
@@ -205,15 +205,15 @@ def combined_codes(evaluator: CodingEvaluator, train_records: Sequence[dict[str,
     rules, their assessments reviewed by the assessment classifier, plus what the sentence
     and approach classifiers add (assessed by the sentence assessor)."""
     settings = evaluator.config.coding
-    states = evaluator.vocab.states
+    sides = Sides.from_vocabulary(evaluator.vocab)
     pipe, labels = train(train_records, evaluator.rule_hits, evaluator.text_variables)
     assessor = train_assessor(train_records, evaluator.rule_rows)
-    approach_pipe, approach_values = train_approach(train_records, evaluator.parse, states)
+    approach_pipe, approach_values = train_approach(train_records, evaluator.parse, sides)
     sentence_assessor = train_sentence_assessor(train_records, evaluator.sentence_assessment)
     probs = pipe.predict_proba(featurize(records, evaluator.rule_hits))
     approaches = code_approaches(approach_pipe, approach_values,
                                  [evaluator.parse(r["text"]) for r in records],
-                                 settings.approach_threshold, states)
+                                 settings.approach_threshold, sides)
     out = {}
     for record, label_probs, found in zip(records, probs, approaches, strict=True):
         text = record["text"]

@@ -4,7 +4,8 @@ recommends) when the positions found none for that side.
 Writers often say what each side wanted without the words the positions look for ("the
 Americans put everything on the table, with the rewards to follow once the job was done",
 "Pyongyang's offer was one complex for most of its export revenue"). For every state a
-sentence names (persons rolled up to their state) and for the author, the classifier sees the
+sentence names (persons rolled up to their state; a bare surname that only one state's
+persons carry names that state, `Sides`) and for the author, the classifier sees the
 sentence vector, the side's grammatical role and governing word, the words of the phrase that
 word heads, and the approaches the positions found for this side and for the others; one
 logistic regression per approach value judges whether that side pursued it. Trained by
@@ -13,7 +14,8 @@ logistic regression per approach value judges whether that side pursued it. Trai
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pipeline.coding.classify import RANDOM_STATE, _vectors, is_fragment
@@ -21,6 +23,8 @@ from pipeline.coding.classify import RANDOM_STATE, _vectors, is_fragment
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
     from spacy.tokens import Span, Token
+
+    from pipeline.nlp.vocab import Vocabulary
 
 AUTHOR = "author"
 # Grammatical roles of a side's mention, best first: a side is most clearly the holder of
@@ -31,6 +35,40 @@ FIRST_PERSON = frozenset({"we", "our", "us"})
 
 # (sentence, its mentions, the rule rows of the sentence)
 Parsed = tuple["Span", Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Sides:
+    """Which state, if any, a mention names as a side (organisations such as the UN hold no
+    approach). `states`: the ids of the actors that are states; `surnames`: bare names
+    that only persons of one state carry, with that state."""
+
+    states: frozenset[str] = frozenset()
+    surnames: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_vocabulary(cls, vocab: Vocabulary) -> Sides:
+        """The states of configs/actors.yaml and the surnames of their persons."""
+        carriers: dict[str, set[str]] = {}
+        for actor in vocab.actors:
+            if actor.kind == "person" and actor.affiliation:
+                for name in ([actor.surname] if actor.surname else []) + list(
+                        actor.weak_aliases):
+                    carriers.setdefault(name, set()).add(actor.affiliation)
+        return cls(vocab.states, {name: next(iter(of)) for name, of in carriers.items()
+                                  if len(of) == 1})
+
+    def of(self, mention: Mapping[str, Any]) -> str | None:
+        """A linked actor: its state (persons and bodies roll up to theirs). An unlinked
+        name: the state of a surname only that state's persons carry ("Kim offered
+        Yongbyon" in a passage that never introduced Kim Jong-un: the NLP stage does not
+        link a bare surname to a person, but it still names a side)."""
+        if mention["kind"] == "actor" and mention["entity_id"]:
+            holder = mention["affiliation"] or mention["entity_id"]
+            return holder if holder in self.states else None
+        if mention["kind"] == "unlinked":
+            return self.surnames.get(mention["text"])
+        return None
 
 
 def _role(token: Token) -> tuple[str, Token]:
@@ -51,24 +89,22 @@ def _role(token: Token) -> tuple[str, Token]:
 
 
 def approach_candidates(sent: Span, mentions: Sequence[Mapping[str, Any]],
-                        rule_rows: Sequence[Mapping[str, Any]], states: Collection[str]
+                        rule_rows: Sequence[Mapping[str, Any]], sides: Sides
                         ) -> list[dict[str, Any]]:
-    """One row per possible holder in a sentence: every state its actor mentions name
-    (persons as their state), then the author; each {"holder", "text", "features"}.
+    """One row per possible holder in a sentence: every state its mentions name (persons
+    as their state), then the author; each {"holder", "text", "features"}.
 
     Args:
         sent: the sentence (a Span of the parsed Doc).
         mentions: the NLP stage's mention rows of this sentence (doc character offsets).
         rule_rows: the rules' code rows of this sentence.
-        states: the ids of the actors that are states (organisations hold no approach).
+        sides: which state a mention names (`Sides`).
     """
     doc = sent.doc
     best: dict[str, tuple[int, int, str, Token, Span]] = {}
     for mention in mentions:
-        if mention["kind"] != "actor" or not mention["entity_id"]:
-            continue
-        holder = mention["affiliation"] or mention["entity_id"]
-        if holder not in states:
+        holder = sides.of(mention)
+        if holder is None:
             continue
         span = doc.char_span(mention["start_char"], mention["end_char"],
                              alignment_mode="expand")
@@ -131,7 +167,7 @@ def make_approach_pipeline() -> Pipeline:
 
 
 def approach_examples(records: Sequence[dict[str, Any]], parse: Callable[[str], Parsed],
-                      states: Collection[str]) -> tuple[list[dict[str, Any]], list[list[str]]]:
+                      sides: Sides) -> tuple[list[dict[str, Any]], list[list[str]]]:
     """The candidates of annotated sentences with the approach values gold gives their
     holder (an empty list: none)."""
     rows, labels = [], []
@@ -140,18 +176,18 @@ def approach_examples(records: Sequence[dict[str, Any]], parse: Callable[[str], 
         for code in record["codes"]:
             if code["variable"] == "approach":
                 gold.setdefault(code["holder"], []).append(code["value"])
-        for row in approach_candidates(*parse(record["text"]), states):
+        for row in approach_candidates(*parse(record["text"]), sides):
             rows.append(row)
             labels.append(sorted(gold.get(row["holder"], [])))
     return rows, labels
 
 
 def train_approach(records: Sequence[dict[str, Any]], parse: Callable[[str], Parsed],
-                   states: Collection[str]) -> tuple[Pipeline, list[str]]:
+                   sides: Sides) -> tuple[Pipeline, list[str]]:
     """Fit the approach classifier; returns it and its value order."""
     from sklearn.preprocessing import MultiLabelBinarizer
 
-    rows, labels = approach_examples(records, parse, states)
+    rows, labels = approach_examples(records, parse, sides)
     binarizer = MultiLabelBinarizer()
     y = binarizer.fit_transform(labels)
     return make_approach_pipeline().fit(rows, y), [str(v) for v in binarizer.classes_]
@@ -173,11 +209,11 @@ def added_approaches(candidates: Sequence[Mapping[str, Any]], probs: Sequence[Se
 
 
 def code_approaches(pipeline: Pipeline, values: Sequence[str], sentences: Sequence[Parsed],
-                    threshold: float, states: Collection[str]
+                    threshold: float, sides: Sides
                     ) -> list[list[tuple[str, str, float]]]:
     """What the classifier adds to each sentence (see `added_approaches`); a fragment
     (`is_fragment`) gets nothing."""
-    candidates = [[] if is_fragment(parsed[0].text) else approach_candidates(*parsed, states)
+    candidates = [[] if is_fragment(parsed[0].text) else approach_candidates(*parsed, sides)
                   for parsed in sentences]
     flat = [row for rows in candidates for row in rows]
     probs = iter(pipeline.predict_proba(flat) if flat else [])

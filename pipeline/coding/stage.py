@@ -11,7 +11,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -21,6 +21,9 @@ from pipeline.io import read_cache, write_cache
 from pipeline.parallel import map_in_order
 from pipeline.schemas import CODES, DOC_CODES, make_frame
 from pipeline.versions import CODING_VERSION
+
+if TYPE_CHECKING:
+    from pipeline.coding.holders import Sides
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +49,7 @@ def coding_fingerprint(config: Config, model_id: str) -> str:
 _WORKER: dict[str, Any] = {}  # the coder of this process (see _init_coder)
 
 
-def _init_coder(codebook: Any, model: Any, settings: CodingSettings,
-                states: frozenset[str]) -> None:
+def _init_coder(codebook: Any, model: Any, settings: CodingSettings, sides: Sides) -> None:
     """Build the rule coder once (forked workers inherit it), with a spaCy vocab shared
     with the Docs it loads."""
     import spacy
@@ -56,7 +58,7 @@ def _init_coder(codebook: Any, model: Any, settings: CodingSettings,
 
     blank = spacy.blank("en")
     _WORKER.update(vocab=blank.vocab, coder=RuleCoder(codebook, blank.vocab, blank.tokenizer),
-                   model=model, settings=settings, states=states)
+                   model=model, settings=settings, sides=sides)
 
 
 def _code_document(job: tuple[str, Any, Any]) -> list[dict[str, Any]] | str:
@@ -78,7 +80,7 @@ def _code_document(job: tuple[str, Any, Any]) -> list[dict[str, Any]] | str:
             coded += model.code_doc(doc, coded, coder, settings.model_threshold,
                                     settings.model_variables)
             coded += model.code_doc_approaches(doc, coded, rows["mentions"], coder,
-                                               settings.approach_threshold, _WORKER["states"])
+                                               settings.approach_threshold, _WORKER["sides"])
         # every assessment the assessment classifier did not change is the rules'
         coded = [{"assessed_by": "rules", **row} for row in coded]
     except Exception as exc:  # one document's bug must not stop the build
@@ -105,6 +107,7 @@ def run_coding(
     """
     from pipeline.coding.classify import load_current_model
     from pipeline.coding.codebook import load_codebook
+    from pipeline.coding.holders import Sides
     from pipeline.nlp.build import nlp_fingerprint
     from pipeline.nlp.stage import readable_documents
     from pipeline.nlp.vocab import load_vocabulary
@@ -127,9 +130,10 @@ def run_coding(
     if todo:
         jobs = [(item.doc_id, item.cache, caches[item.doc_id]) for item in todo]
         # each worker codes whole documents and writes only their own cache entries
-        # which actors are states: only the approach classifier asks
-        states = load_vocabulary(config.config_dir).states if model is not None else frozenset()
-        _init_coder(codebook, model, config.coding, states)
+        # which mentions name a state: only the approach classifier asks
+        sides = (Sides.from_vocabulary(load_vocabulary(config.config_dir))
+                 if model is not None else Sides())
+        _init_coder(codebook, model, config.coding, sides)
         try:
             outcomes = list(map_in_order(_code_document, jobs, config.nlp.n_process, progress))
         finally:
