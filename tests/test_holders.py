@@ -80,11 +80,16 @@ def test_a_bare_surname_of_one_states_persons_names_that_side(parse):
 def test_additions_skip_sides_the_positions_covered_and_unsure_ones():
     values = ["big_deal", "hybrid", "small_deal"]
     candidates = [{"holder": "us", "features": {}}, {"holder": "dprk", "features": {}},
-                  {"holder": "author", "features": {"rule=hybrid": 1.0}}]
-    probs = [[0.9, 0.1, 0.2], [0.3, 0.2, 0.6], [0.95, 0.0, 0.0]]
+                  {"holder": "author", "features": {}}, {"holder": "rok", "features": {
+                      "rule=hybrid": 1.0}}]
+    probs = [[0.9, 0.1, 0.2], [0.3, 0.2, 0.6], [0.1, 0.1, 0.1], [0.95, 0.0, 0.0]]
     assert added_approaches(candidates, probs, values, 0.8) == [("us", "big_deal", 0.9)]
     assert added_approaches(candidates, probs, values, 0.5) == [
         ("us", "big_deal", 0.9), ("dprk", "small_deal", 0.6)]
+    # where the positions found the author's recommendation, the states named are the
+    # sides it addresses ("Washington should ..."): nothing is added for them
+    candidates[2]["features"] = {"rule=small_deal": 1.0}
+    assert added_approaches(candidates, probs, values, 0.5) == []
 
 
 def _record(text, *codes):

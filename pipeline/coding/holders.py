@@ -197,11 +197,17 @@ def added_approaches(candidates: Sequence[Mapping[str, Any]], probs: Sequence[Se
                      values: Sequence[str], threshold: float
                      ) -> list[tuple[str, str, float]]:
     """(holder, value, probability) the classifier adds: for each candidate holder the rules
-    gave no approach in this sentence, its most probable value if it reaches `threshold`."""
+    gave no approach in this sentence, its most probable value if it reaches `threshold`;
+    no state where the positions found the author's recommendation (the side a recommendation
+    addresses, "Washington should accept a phased deal", seldom holds an approach there)."""
+    ruled = {row["holder"] for row in candidates
+             if any(key.startswith("rule=") for key in row["features"])}
     out = []
     for row, row_probs in zip(candidates, probs, strict=True):
-        if any(key.startswith("rule=") for key in row["features"]):
+        if row["holder"] in ruled:
             continue  # the positions found this side's approach: they have the evidence
+        if AUTHOR in ruled and row["holder"] != AUTHOR:
+            continue
         best = max(range(len(values)), key=lambda i: row_probs[i])
         if row_probs[best] >= threshold:
             out.append((row["holder"], values[best], float(row_probs[best])))
