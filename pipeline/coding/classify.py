@@ -72,11 +72,22 @@ def _vectors(rows: Sequence[dict[str, Any]]) -> Any:
 TFIDF_SCALE = 3.0
 
 
+def word_features() -> Pipeline:
+    """The TF-IDF of a row's text, its words and word pairs."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    return Pipeline([
+        ("select", FunctionTransformer(_texts)),
+        ("tfidf", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),
+    ])
+
+
 def make_pipeline() -> Pipeline:
     """Features (a sentence vector, TF-IDF of its words and word pairs, the rules' hits) and
     the classifier."""
     from sklearn.feature_extraction import DictVectorizer
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.multiclass import OneVsRestClassifier
     from sklearn.pipeline import FeatureUnion, Pipeline
@@ -84,10 +95,7 @@ def make_pipeline() -> Pipeline:
 
     features = FeatureUnion([
         ("vector", FunctionTransformer(_vectors)),
-        ("words", Pipeline([
-            ("select", FunctionTransformer(_texts)),
-            ("tfidf", TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)),
-        ])),
+        ("words", word_features()),
         ("rules", Pipeline([
             ("select", FunctionTransformer(_hits)),
             ("onehot", DictVectorizer()),

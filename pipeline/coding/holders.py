@@ -18,7 +18,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pipeline.coding.classify import RANDOM_STATE, _vectors, is_fragment
+from pipeline.coding.classify import (
+    RANDOM_STATE,
+    TFIDF_SCALE,
+    _vectors,
+    is_fragment,
+    word_features,
+)
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -147,7 +153,9 @@ def _features(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, float]]:
 
 
 def make_approach_pipeline() -> Pipeline:
-    """Features of one (sentence, holder) candidate -> one probability per approach value."""
+    """Features of one (sentence, holder) candidate -> one probability per approach value:
+    the sentence's words as the sentence classifier sees them (vector and TF-IDF), and the
+    candidate's own features."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.multiclass import OneVsRestClassifier
@@ -156,9 +164,10 @@ def make_approach_pipeline() -> Pipeline:
 
     features = FeatureUnion([
         ("vector", FunctionTransformer(_vectors)),
+        ("words", word_features()),
         ("holder", Pipeline([("select", FunctionTransformer(_features)),
                              ("onehot", DictVectorizer())])),
-    ])
+    ], transformer_weights={"words": TFIDF_SCALE})
     classifier = OneVsRestClassifier(
         LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000,
                            random_state=RANDOM_STATE)
