@@ -306,6 +306,11 @@ def test_mentions_are_not_codes(nlp, coder, text):
          {("blame", "us", "rejected")}),
         ("Some critics fault the Trump administration for walking away.",
          {("blame", "us", "reported")}),
+        ("It would be unfair to pin the outcome on Kim alone.", {("blame", "dprk", "rejected")}),
+        ("Assigning responsibility to Pyongyang alone would misrepresent the outcome.",
+         {("blame", "dprk", "rejected")}),
+        ("The responsibility for the collapse belongs to Washington.",
+         {("blame", "us", "asserted")}),
     ],
 )
 def test_exact_codes(nlp, coder, text, expected):
