@@ -311,6 +311,8 @@ def test_mentions_are_not_codes(nlp, coder, text):
          {("blame", "dprk", "rejected")}),
         ("The responsibility for the collapse belongs to Washington.",
          {("blame", "us", "asserted")}),
+        ("Blame belongs neither to Washington nor to Pyongyang but to mutual distrust.",
+         {("blame", "neither", "asserted")}),
     ],
 )
 def test_exact_codes(nlp, coder, text, expected):
