@@ -166,7 +166,7 @@ def test_a_model_is_used_only_while_it_matches_what_it_was_made_from(project, mo
     # a newer coding stage (its features may differ) wants a new model
     monkeypatch.setattr(classify, "CODING_VERSION", classify.CODING_VERSION + 1)
     model, note = load_current_model(config, codebook)
-    assert model is None and "older version of the coding stage" in note
+    assert model is None and "another version of the coding stage" in note
     monkeypatch.undo()
     gold.write_text('{"id": "c002"}\n', encoding="utf-8")
     model, note = load_current_model(config, codebook)

@@ -1,13 +1,13 @@
 """The trained classifiers, fitted by `make train` on data/annotations/codes_gold.jsonl
 (scikit-learn). The sentence classifier: a sentence vector (pipeline/coding/embed.py), the
 TF-IDF of its words and word pairs, and the codebook rules' hits, then one logistic
-regression per `variable:value` label; it adds
-values the rules missed. The assessment classifier: a logistic regression over the value,
-the words around its cue and the vectors of the text before and after it, that may turn a
-rule's `asserted` or `reported` into `rejected` when it is confident, since dismissals are
-phrased in more ways than the assessment cues list. The
-sentence assessor: the same over a code and its whole sentence, for the codes the classifiers
-add (they have no cue). The approach classifier is in pipeline/coding/holders.py.
+regression per `variable:value` label; it adds values the rules missed. The assessment
+classifier: a logistic regression over the value, the words around its cue and the vectors
+of the text before and after it, that may turn a rule's `asserted` or `reported` into
+`rejected` when it is confident, since dismissals are phrased in more ways than the
+assessment cues list. The sentence assessor: the same over a code and its whole sentence,
+for the codes the classifiers add (they have no cue). The approach classifier is in
+pipeline/coding/holders.py.
 
 The model is rebuilt from the annotations (never committed) and saved with the scikit-learn
 version and the hashes of the annotations and codebook it was made from; the build uses it
@@ -387,7 +387,7 @@ def load_current_model(config: Config, codebook: Any) -> tuple[SentenceModel | N
         return None, (f"classifier: trained with scikit-learn {model.sklearn_version}, "
                       f"this is {sklearn.__version__}; run `make train`; using the rules alone")
     if model.coding_version != CODING_VERSION:
-        return None, ("classifier: trained by an older version of the coding stage; run "
+        return None, ("classifier: trained by another version of the coding stage; run "
                       "`make train`; using the rules alone")
     if gold.exists() and model.annotations_sha256 != file_sha256(gold):
         return None, ("classifier: older than data/annotations/codes_gold.jsonl; run "

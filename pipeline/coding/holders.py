@@ -6,10 +6,10 @@ Americans put everything on the table, with the rewards to follow once the job w
 "Pyongyang's offer was one complex for most of its export revenue"). For every state a
 sentence names (persons rolled up to their state; a bare surname that only one state's
 persons carry names that state, `Sides`) and for the author, the classifier sees the
-sentence vector, the side's grammatical role and governing word, the words of the phrase that
-word heads, and the approaches the positions found for this side and for the others; one
-logistic regression per approach value judges whether that side pursued it. Trained by
-`make train` on the annotated sentences.
+sentence's vector and words, the side's grammatical role and governing word, the words of the
+phrase that word heads, and the approaches the positions found for this side and for the
+others; one logistic regression per approach value judges whether that side pursued it.
+Trained by `make train` on the annotated sentences.
 """
 
 from __future__ import annotations
