@@ -90,28 +90,15 @@ def cmd_build(config: Config, args: argparse.Namespace) -> int:
 def cmd_train(config: Config, args: argparse.Namespace) -> int:
     """Train the sentence, assessment and approach classifiers from the training split of
     codes_gold.jsonl."""
-    from pipeline.coding.classify import (
-        GOLD_FILE,
-        load_gold_codes,
-        save_model,
-        train,
-        train_assessor,
-        train_sentence_assessor,
-    )
-    from pipeline.coding.evaluate import CodingEvaluator
-    from pipeline.coding.holders import Sides, train_approach
+    from pipeline.coding.classify import GOLD_FILE, load_gold_codes, save_model
+    from pipeline.coding.evaluate import CodingEvaluator, train_models
 
     gold = config.paths.annotations / GOLD_FILE
     records = [r for r in load_gold_codes(gold) if r["split"] == "train"]
-    evaluator = CodingEvaluator(config)
-    pipeline, labels = train(records, evaluator.rule_hits, evaluator.text_variables)
-    assessor = train_assessor(records, evaluator.rule_rows)
-    approach = train_approach(records, evaluator.parse,
-                              Sides.from_vocabulary(evaluator.vocab))
-    sentence_assessor = train_sentence_assessor(records, evaluator.sentence_assessment)
-    path = save_model(config, pipeline, labels, assessor, approach, sentence_assessor)
+    model = train_models(CodingEvaluator(config), records)
+    path = save_model(config, model)
     log.info("trained on %d sentences of %s (%d labels); saved %s", len(records),
-             _rel(gold, config.root), len(labels), _rel(path, config.root))
+             _rel(gold, config.root), len(model.labels), _rel(path, config.root))
     return 0
 
 

@@ -160,7 +160,8 @@ def test_a_model_is_used_only_while_it_matches_what_it_was_made_from(project, mo
     gold = config.paths.annotations / classify.GOLD_FILE
     gold.parent.mkdir(parents=True, exist_ok=True)
     gold.write_text('{"id": "c001"}\n', encoding="utf-8")
-    classify.save_model(config, pipeline=None, labels=["cause:scope_gap"])
+    classify.save_model(config, classify.SentenceModel(pipeline=None,
+                                                       labels=["cause:scope_gap"]))
     model, note = load_current_model(config, codebook)
     assert model is not None and "using coder.pkl (1 labels)" in note
     # a newer coding stage (its features may differ) wants a new model

@@ -197,14 +197,19 @@ def _assessed_records():
 
 
 def test_evaluation_codes_as_the_build_with_classifiers_trained_elsewhere():
-    from pipeline.coding.evaluate import CodingEvaluator, combined_codes, combined_cross_validated
+    from pipeline.coding.evaluate import (
+        CodingEvaluator,
+        combined_codes,
+        combined_cross_validated,
+        train_models,
+    )
 
     evaluator = CodingEvaluator(load_config())
     train = _side_records() + _assessed_records()
     target = [{"id": "t1", "text": "In Hanoi, the United States insisted on total "
                                    "disarmament first, with rewards only at the end."},
               {"id": "t2", "text": "Talks are unlikely to resume this year."}]
-    codes = combined_codes(evaluator, train, target)
+    codes = combined_codes(evaluator, train_models(evaluator, train), target)
     # the classifier's approach beside the rules' outlook codes
     assert ("approach", "us", "big_deal", "asserted") in codes["t1"]
     assert codes["t2"] == {("outlook", "", "resumption", "rejected"),

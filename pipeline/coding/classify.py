@@ -260,13 +260,14 @@ def file_sha256(path: Path) -> str:
 
 @dataclass
 class SentenceModel:
-    """A fitted pipeline with the labels it predicts and what it was made from."""
+    """The fitted classifiers, the labels the sentence classifier predicts, and what they were
+    made from (filled in by `save_model`)."""
 
     pipeline: Pipeline
     labels: list[str]
-    sklearn_version: str
-    annotations_sha256: str
-    codebook_sha256: str
+    sklearn_version: str = ""
+    annotations_sha256: str = ""
+    codebook_sha256: str = ""
     assessor: Pipeline | None = None
     approach: Pipeline | None = None  # pipeline/coding/holders.py
     approach_values: tuple[str, ...] = ()
@@ -429,22 +430,20 @@ def train(records: Sequence[dict[str, Any]], rule_hits: Callable[[str], list[str
     return pipeline, labels
 
 
-def save_model(config: Config, pipeline: Pipeline, labels: list[str],
-               assessor: Pipeline | None = None,
-               approach: tuple[Pipeline, Sequence[str]] | None = None,
-               sentence_assessor: Pipeline | None = None) -> Path:
+def save_model(config: Config, model: SentenceModel) -> Path:
+    """Save fitted classifiers with what they were made from: the scikit-learn and coding
+    versions and the hashes of the annotations and codebook (`load_current_model` checks
+    them)."""
+    import dataclasses
+
     import sklearn
 
     from pipeline.io import atomic_path
 
-    model = SentenceModel(
-        pipeline=pipeline, labels=labels, sklearn_version=sklearn.__version__,
+    model = dataclasses.replace(
+        model, sklearn_version=sklearn.__version__,
         annotations_sha256=file_sha256(config.paths.annotations / GOLD_FILE),
-        codebook_sha256=config.content_hash("codebook.yaml"), assessor=assessor,
-        approach=approach[0] if approach else None,
-        approach_values=tuple(approach[1]) if approach else (),
-        sentence_assessor=sentence_assessor, coding_version=CODING_VERSION,
-    )
+        codebook_sha256=config.content_hash("codebook.yaml"), coding_version=CODING_VERSION)
     path = model_path(config)
     with atomic_path(path) as tmp, open(tmp, "wb") as handle:
         pickle.dump(model, handle)

@@ -27,6 +27,7 @@ import pandas as pd
 from pipeline.coding.classify import (
     GOLD_FILE,
     RANDOM_STATE,
+    SentenceModel,
     added_labels,
     featurize,
     gold_labels,
@@ -61,6 +62,7 @@ class CodingEvaluator:
         self.codebook = load_codebook(config.config_dir / "codebook.yaml")
         self.coder = RuleCoder(self.codebook, self.nlp.vocab)
         self.vocab = load_vocabulary(config.config_dir)
+        self.sides = Sides.from_vocabulary(self.vocab)
         self.text_variables = {v.id for v in self.codebook.variables if v.source != "positions"}
         self._cache: dict[str, tuple[Span, list[dict[str, Any]], list[dict[str, Any]]]] = {}
 
@@ -199,34 +201,41 @@ def cross_validated(evaluator: CodingEvaluator, records: Sequence[dict[str, Any]
     return model_codes(probs, labels, records, evaluator.sentence_assessment, threshold)
 
 
-def combined_codes(evaluator: CodingEvaluator, train_records: Sequence[dict[str, Any]],
+def train_models(evaluator: CodingEvaluator, records: Sequence[dict[str, Any]]
+                 ) -> SentenceModel:
+    """Every classifier the build uses, fitted on annotated `records` (`make train` saves
+    them; the evaluation fits them again for each cross-validation fold)."""
+    pipe, labels = train(records, evaluator.rule_hits, evaluator.text_variables)
+    approach, approach_values = train_approach(records, evaluator.parse, evaluator.sides)
+    return SentenceModel(
+        pipeline=pipe, labels=labels, assessor=train_assessor(records, evaluator.rule_rows),
+        approach=approach, approach_values=tuple(approach_values),
+        sentence_assessor=train_sentence_assessor(records, evaluator.sentence_assessment))
+
+
+def combined_codes(evaluator: CodingEvaluator, model: SentenceModel,
                    records: Sequence[dict[str, Any]]) -> dict[str, set[Code]]:
-    """Code `records` as the build does with classifiers trained on `train_records`: the
+    """Code `records` as the build does with the classifiers of `model` (`train_models`): the
     rules, their assessments reviewed by the assessment classifier, plus what the sentence
     and approach classifiers add (assessed by the sentence assessor)."""
     settings = evaluator.config.coding
-    sides = Sides.from_vocabulary(evaluator.vocab)
-    pipe, labels = train(train_records, evaluator.rule_hits, evaluator.text_variables)
-    assessor = train_assessor(train_records, evaluator.rule_rows)
-    approach_pipe, approach_values = train_approach(train_records, evaluator.parse, sides)
-    sentence_assessor = train_sentence_assessor(train_records, evaluator.sentence_assessment)
-    probs = pipe.predict_proba(featurize(records, evaluator.rule_hits))
-    approaches = code_approaches(approach_pipe, approach_values,
+    probs = model.pipeline.predict_proba(featurize(records, evaluator.rule_hits))
+    approaches = code_approaches(model.approach, model.approach_values,
                                  [evaluator.parse(r["text"]) for r in records],
-                                 settings.approach_threshold, sides)
+                                 settings.approach_threshold, evaluator.sides)
     out = {}
     for record, label_probs, found in zip(records, probs, approaches, strict=True):
         text = record["text"]
-        rows = reassess(assessor, text, 0, evaluator.rule_rows(text),
+        rows = reassess(model.assessor, text, 0, evaluator.rule_rows(text),
                         settings.assessment_threshold, settings.assessment_variables)
-        added = added_labels(dict(zip(labels, label_probs, strict=True)), text,
+        added = added_labels(dict(zip(model.labels, label_probs, strict=True)), text,
                              {f"{r['variable']}:{r['value']}" for r in rows},
                              settings.model_threshold, settings.model_variables)
         new = [(variable, "", value) for variable, value, _ in added]
         new += [("approach", holder, value) for holder, value, _ in found]
         out[record["id"]] = _codes(rows) | {
             (variable, holder, value,
-             judge_assessment(sentence_assessor, text, variable, holder or None, value,
+             judge_assessment(model.sentence_assessor, text, variable, holder or None, value,
                               evaluator.sentence_assessment(text)))
             for variable, holder, value in new}
     return out
@@ -240,8 +249,8 @@ def combined_cross_validated(evaluator: CodingEvaluator, records: Sequence[dict[
     out: dict[str, set[Code]] = {}
     for train_idx, test_idx in KFold(folds, shuffle=True,
                                      random_state=RANDOM_STATE).split(records):
-        out.update(combined_codes(evaluator, [records[i] for i in train_idx],
-                                  [records[i] for i in test_idx]))
+        model = train_models(evaluator, [records[i] for i in train_idx])
+        out.update(combined_codes(evaluator, model, [records[i] for i in test_idx]))
     return out
 
 
@@ -309,16 +318,15 @@ def evaluate_coding(config: Config, briefs_dir: Path | None = None) -> dict[str,
     text_vars = evaluator.text_variables
     cv = cross_validated(evaluator, by_split["train"], threshold)
     tables["model/train-cv"] = score_codes(gold["train"], cv, text_vars)
-    pipe, labels = train(by_split["train"], evaluator.rule_hits, text_vars)
-    test_x = featurize(by_split["test"], evaluator.rule_hits)
-    test_probs = pipe.predict_proba(test_x)
-    model_test = model_codes(test_probs, labels, by_split["test"],
+    model = train_models(evaluator, by_split["train"])
+    test_probs = model.pipeline.predict_proba(featurize(by_split["test"], evaluator.rule_hits))
+    model_test = model_codes(test_probs, model.labels, by_split["test"],
                              evaluator.sentence_assessment, threshold)
     tables["model/test"] = score_codes(gold["test"], model_test, text_vars)
     tables["rules+model/train-cv"] = score_codes(
         gold["train"], combined_cross_validated(evaluator, by_split["train"]))
     tables["rules+model/test"] = score_codes(
-        gold["test"], combined_codes(evaluator, by_split["train"], by_split["test"]))
+        gold["test"], combined_codes(evaluator, model, by_split["test"]))
     summary = {}
     for name, table in tables.items():
         recall = table.set_index("value")["recall"]
