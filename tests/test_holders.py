@@ -62,16 +62,19 @@ def test_a_bare_surname_of_one_states_persons_names_that_side(parse):
     # ... but only North Korea's persons are called Kim here, and only Seoul's Moon
     rows = approach_candidates(sent, mentions, [], SIDES)
     assert [r["holder"] for r in rows] == ["dprk", "rok", "author"]
-    # a surname persons of two states carry names neither
+    # a surname persons of two states carry names neither, nor does that of a body's person
     vocab = Vocabulary(actors=(
         Actor("us", "state", "United States"), Actor("rok", "state", "South Korea"),
+        Actor("un", "organization", "United Nations"),
         Actor("kim_a", "person", "A", affiliation="us", surname="Kim"),
         Actor("kim_b", "person", "B", affiliation="rok", surname="Kim"),
         Actor("lee", "person", "Lee", affiliation="rok", weak_aliases=("Lee",)),
+        Actor("guterres", "person", "Guterres", affiliation="un", surname="Guterres"),
     ), proposals=(), approaches=())
     sides = Sides.from_vocabulary(vocab)
     unlinked = {"kind": "unlinked", "entity_id": None, "affiliation": None}
     assert sides.of({**unlinked, "text": "Kim"}) is None
+    assert sides.of({**unlinked, "text": "Guterres"}) is None
     assert sides.of({**unlinked, "text": "Lee"}) == "rok"
     assert sides.of({"kind": "actor", "entity_id": "lee", "affiliation": "rok",
                      "text": "Lee Jae"}) == "rok"

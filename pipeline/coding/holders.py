@@ -47,7 +47,8 @@ Parsed = tuple["Span", Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]]
 class Sides:
     """Which state, if any, a mention names as a side (organisations such as the UN hold no
     approach). `states`: the ids of the actors that are states; `surnames`: bare names
-    that only persons of one state carry, with that state."""
+    that only persons of one state carry (no person of another state or of a body), with
+    that state."""
 
     states: frozenset[str] = frozenset()
     surnames: Mapping[str, str] = field(default_factory=dict)
@@ -61,8 +62,9 @@ class Sides:
                 for name in ([actor.surname] if actor.surname else []) + list(
                         actor.weak_aliases):
                     carriers.setdefault(name, set()).add(actor.affiliation)
-        return cls(vocab.states, {name: next(iter(of)) for name, of in carriers.items()
-                                  if len(of) == 1})
+        states = vocab.states
+        return cls(states, {name: next(iter(of)) for name, of in carriers.items()
+                            if len(of) == 1 and of <= states})
 
     def of(self, mention: Mapping[str, Any]) -> str | None:
         """A linked actor: its state (persons and bodies roll up to theirs). An unlinked
