@@ -109,8 +109,8 @@ class CodingSettings:
     min_weight: float = 0.45
     model_threshold: float = 0.7
     model_variables: tuple[str, ...] = ("cause",)
-    assessment_threshold: float = 0.7
-    assessment_variables: tuple[str, ...] = ("cause", "blame", "outcome_framing")
+    assessment_threshold: float = 0.5
+    assessment_variables: tuple[str, ...] = ("cause", "blame", "outcome_framing", "approach")
     approach_threshold: float = 0.7
 
 

@@ -727,6 +727,23 @@ def test_approach_from_real_positions(nlp, coder):
         # "never shared a definition" is the gap itself, not a denial of it
         ("The two sides never shared a definition of denuclearization.",
          "definition_gap", "asserted"),
+        # what others say runs on through "X, and that Y", not through "X, but Y"
+        ("Officials in Seoul say the talks stalled over sequencing, and that the leaders "
+         "arrived without an agreed draft.", "poor_preparation", "reported"),
+        ("Officials in Seoul say the talks stalled over sequencing, but the leaders arrived "
+         "without an agreed draft.", "poor_preparation", "asserted"),
+        ("It is sometimes said that the summit was poorly prepared, yet the gap on sanctions "
+         "relief decided it.", "sanctions_gap", "asserted"),
+        # others linking or noting: a report
+        ("Analysts have linked the walkout to Trump's domestic troubles.",
+         "us_domestic_politics", "reported"),
+        ("Others have noted that Trump's domestic troubles made a modest deal costly.",
+         "us_domestic_politics", "reported"),
+        # "in his view" is someone else's; "in our view" the author's own
+        ("In his view, the summit was doomed by poor preparation.", "poor_preparation",
+         "reported"),
+        ("In our view, the summit was doomed by poor preparation.", "poor_preparation",
+         "asserted"),
     ],
 )
 def test_dismissals(nlp, coder, text, value, expected):

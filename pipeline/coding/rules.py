@@ -223,6 +223,23 @@ def _pruned_subtree(token: Token, breaks: frozenset[str], keep: Token | None = N
     return out
 
 
+def _reported_conjuncts(verb: Token, breaks: frozenset[str]) -> set[int]:
+    """Token indices of the clauses coordinated with what a report verb reports ("They say
+    X, and that Y": Y, whether parsed as joined to X or, with its "that", to the verb),
+    unless a scope break joins them ("X, but Y")."""
+    def joined(head: Token) -> list[Token]:
+        if any(c.dep_ == "cc" and c.lower_ in breaks for c in head.children):
+            return []
+        return [c for c in head.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")]
+
+    clauses = [c for c in joined(verb)
+               if any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)]
+    for clause in verb.children:
+        if clause.dep_ in ("ccomp", "xcomp"):
+            clauses += joined(clause)
+    return set().union(*(_pruned_subtree(c, breaks) for c in clauses))
+
+
 def _scope(found: _Found, sentence: Span, breaks: frozenset[str]) -> set[int]:
     """Token indices an assessment cue reaches (see configs/codebook.yaml: assessment)."""
     all_tokens = set(range(sentence.start, sentence.end))
@@ -236,7 +253,10 @@ def _scope(found: _Found, sentence: Span, breaks: frozenset[str]) -> set[int]:
             # on sanctions": the predicate judges its subject, not what the predicate adds
             return ({t.i for t in subject.subtree} | set(range(span.start, span.end))) & all_tokens
     if found.scope == "following":
-        own = _pruned_subtree(span.root, breaks) & all_tokens
+        own = _pruned_subtree(span.root, breaks)
+        if found.kind == "report":
+            own |= _reported_conjuncts(span.root, breaks)
+        own &= all_tokens
         after = {i for i in own if i >= span.end}
         if not after:
             clause = _pruned_subtree(_clause_head(span), breaks) & all_tokens
