@@ -751,6 +751,15 @@ def test_dismissals(nlp, coder, text, value, expected):
     assert [r["assessment"] for r in rows] == [expected]
 
 
+def test_a_heading_or_citation_without_a_verb_is_coded_nothing(nlp, coder):
+    assert code(nlp, coder, "Misjudgement and the Sanctions Gap") == []
+    assert code(nlp, coder, "Kang Hye-won (ed.), Top-Down: Leader Diplomacy without "
+                            "Working-Level Talks (Mirae Academic, 2019), 341 pp.") == []
+    # ... though it still answers the sentence before it
+    rows = code(nlp, coder, "Critics say Bolton sank the summit. Not so.")
+    assert [(r["value"], r["assessment"]) for r in rows] == [("hardliner_influence", "rejected")]
+
+
 def test_question_answered_hardly_is_rejected(nlp, coder):
     rows = code(nlp, coder, "Did Bolton sink the summit? Hardly.")
     assert [(r["value"], r["assessment"]) for r in rows] == [("hardliner_influence", "rejected")]

@@ -307,7 +307,9 @@ class SentenceModel:
 
     def code_doc(self, doc: Any, rule_rows: list[dict[str, Any]], coder: Any,
                  threshold: float, variables: Collection[str]) -> list[dict[str, Any]]:
-        """Model rows for a Doc: what the classifier adds to each sentence (`added_labels`)."""
+        """Model rows for a Doc: what the classifier adds to each sentence that states a
+        claim (`added_labels`)."""
+        from pipeline.coding.rules import states_claim
         from pipeline.nlp.stage import iter_sentences
 
         hits: dict[int, set[str]] = {}
@@ -319,6 +321,8 @@ class SentenceModel:
         )
         out = []
         for (idx, sent, start), label_probs in zip(sents, probs, strict=True):
+            if not states_claim(sent):
+                continue
             text = sent.text.strip()
             for variable, value, prob in added_labels(label_probs, text, hits.get(idx, set()),
                                                       threshold, variables):

@@ -40,6 +40,7 @@ from pipeline.coding.classify import (
     train_sentence_assessor,
 )
 from pipeline.coding.holders import Sides, code_approaches, train_approach
+from pipeline.coding.rules import states_claim
 from pipeline.config import Config
 
 if TYPE_CHECKING:
@@ -230,7 +231,8 @@ def combined_codes(evaluator: CodingEvaluator, model: SentenceModel,
                         settings.assessment_threshold, settings.assessment_variables)
         added = added_labels(dict(zip(model.labels, label_probs, strict=True)), text,
                              {f"{r['variable']}:{r['value']}" for r in rows},
-                             settings.model_threshold, settings.model_variables)
+                             settings.model_threshold, settings.model_variables
+                             ) if states_claim(evaluator.parse(text)[0]) else []
         new = [(variable, "", value) for variable, value, _ in added]
         new += [("approach", holder, value) for holder, value, _ in found]
         out[record["id"]] = _codes(rows) | {

@@ -574,6 +574,13 @@ def _rhetorical(sentence: Span) -> bool:
     )
 
 
+def states_claim(sentence: Span) -> bool:
+    """Whether a sentence has a verb: a title, heading, citation or list label without one
+    ("Misjudgement.", "Summitry without Foundations", "3.2 Domestic politics in the U.S.")
+    names a topic and claims nothing, so it is coded nothing."""
+    return any(t.pos_ in ("VERB", "AUX") for t in sentence)
+
+
 def _ends_phrase(token: Token) -> bool:
     """A token that ends the phrase after "than" (clause punctuation or a contrast)."""
     return token.text in (",", ";", ":", ".", "—", "–") or token.lower_ in ("but", "yet", "while")
@@ -1134,8 +1141,11 @@ class RuleCoder:
             doc, sents, positions, position_rows, context_hits
         )
         rows = self._cue_rows(doc, sents, context_hits) + position_rows
+        # Headings and citations are still read as answers ("Not so.") to the sentence before
+        claims = {idx for idx, sent, _ in sents if states_claim(sent)}
         return sorted(
-            rows, key=lambda r: (r["sent_idx"], r["variable"], r["holder"] or "", r["value"])
+            (r for r in rows if r["sent_idx"] in claims),
+            key=lambda r: (r["sent_idx"], r["variable"], r["holder"] or "", r["value"]),
         )
 
 
