@@ -914,6 +914,14 @@ def test_explanations_named_reported_or_dismissed(nlp, coder, text, value, expec
         ("Washington and Pyongyang should first agree on a common definition of the end "
          "state. That framework should then be implemented in phases.",
          {("author", "hybrid", "asserted")}),
+        # ... and so is a side's, when no other side's approach is set against it
+        ("Seoul has proposed that the parties agree on the end state first and then "
+         "implement it in stages.", {("rok", "hybrid", "asserted")}),
+        ("Washington wanted the end state agreed at once, while Pyongyang wanted to move "
+         "step by step.", {("dprk", "small_deal", "asserted")}),
+        # the Chinese-Russian "roadmap" is a step-by-step plan, not an end state
+        ("Moscow, which had long promoted a joint roadmap with Beijing, wanted sanctions "
+         "eased piece by piece.", {("russia", "small_deal", "asserted")}),
     ],
 )
 def test_approach_wording_and_holder(nlp, coder, text, expected):

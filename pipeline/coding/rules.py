@@ -7,7 +7,7 @@ positions rows. `assess` decides asserted / rejected / reported from the assessm
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,8 @@ AUTHOR = "author"
 # the author's voice, a fixed end state (which makes step-by-step implementation a hybrid), and
 # the big / small deal wording used when the NLP stage found no approach in the sentence.
 RECOMMEND, END_STATE, BIG_SIDE, SMALL_SIDE = "recommend", "end_state", "big_side", "small_side"
+# Two sides set against each other in one sentence ("while", "whereas").
+CONTRAST = "contrast"
 # Relations by which a side pursues (or the author recommends) an approach.
 PURSUES = frozenset({"proposes", "offers", "demands", "advocates", "accepts"})
 # Dependency labels of clauses that stand beside, not under, the clause of a cue.
@@ -955,7 +957,8 @@ class RuleCoder:
                 key = (out["sent_idx"], variable, holder, out["value"])
                 if key not in best or out["confidence"] > best[key]["confidence"]:
                     best[key] = out
-        return list(best.values())
+        return _lone_hybrids(list(best.values()), sents, context_hits,
+                             self._positions.get("approach", frozenset()))
 
     def _author_approaches(
         self,
@@ -1167,6 +1170,41 @@ def _framed(target: Span | None, end_states: Sequence[Span]) -> bool:
         for t in prep.subtree
     }
     return any(s.root.i in phrase and not _overlaps(s, target) for s in end_states)
+
+
+def _lone_hybrids(rows: list[dict[str, Any]], sents: list[tuple[int, Span, int]],
+                  context_hits: Sequence[tuple[str, Span]], values: Collection[str]
+                  ) -> list[dict[str, Any]]:
+    """A side's step-by-step approach whose own words fix the end state, with no other
+    side's approach set against it in the sentence, is a hybrid ("Seoul's proposal is to
+    agree on the end state first and then move through reciprocal steps"; not "Washington
+    wanted the end state agreed at once, while Pyongyang wanted steps")."""
+    if "hybrid" not in values:
+        return rows
+    end_states = [span for name, span in context_hits if name == END_STATE]
+    contrasted = {idx for idx, sent, _ in sents for name, span in context_hits
+                  if name == CONTRAST and sent.start <= span.start < sent.end}
+
+    def lone_side(row: dict[str, Any]) -> bool:
+        return row["variable"] == "approach" and row["holder"] != AUTHOR and (
+            row["assessment"] == "asserted") and row["sent_idx"] not in contrasted
+
+    hybrid_of = {}
+    for row in rows:
+        if lone_side(row) and row["value"] == "small_deal" and any(
+            row["start_char"] <= s.start_char and s.end_char <= row["end_char"]
+            for s in end_states
+        ) and len({r["holder"] for r in rows
+                   if lone_side(r) and r["sent_idx"] == row["sent_idx"]}) == 1:
+            hybrid_of[(row["sent_idx"], row["holder"])] = row
+    out = []
+    for row in rows:
+        hybrid = hybrid_of.get((row["sent_idx"], row["holder"]))
+        if hybrid is row:
+            out.append({**row, "value": "hybrid"})
+        elif not (hybrid is not None and lone_side(row) and row["value"] == "big_deal"):
+            out.append(row)  # (a big deal beside it is the hybrid's end state)
+    return out
 
 
 def _answered_no(sents: list[tuple[int, Span, int]]) -> set[int]:
