@@ -238,7 +238,8 @@ DOC_CODES = Table(
         _holder("pursues"),
         Column("value", "string", "Codebook value id.", required=True),
         Column("assessment", "string", "asserted if any sentence asserts it (unless the "
-               "sentences dismissing it weigh at least as much); otherwise rejected if any "
+               "sentences dismissing it, with those reporting the view dismissed, weigh at "
+               "least as much); otherwise rejected if any "
                "sentence dismisses it; otherwise reported (an outcome framing only reported "
                "while the document asserts another, not mixed, is rejected).",
                required=True, enum=ASSESSMENTS),

@@ -34,6 +34,18 @@ def test_document_assessment(assessments, expected):
     assert document_assessment(assessments) == expected
 
 
+def test_a_dismissed_views_reports_count_with_its_dismissal():
+    assessments = ["asserted", "rejected", "reported"]
+    # one passing assertion against one dismissal and one report of the dismissed view
+    assert document_assessment(
+        assessments, {"asserted": 1.2, "rejected": 0.8, "reported": 0.6}) == "rejected"
+    assert document_assessment(
+        assessments, {"asserted": 1.6, "rejected": 0.8, "reported": 0.6}) == "asserted"
+    # reports alone do not outvote an assertion
+    assert document_assessment(
+        ["asserted", "reported"], {"asserted": 0.8, "reported": 1.8}) == "asserted"
+
+
 def _codes(rows, confidence=1.0):
     """A `codes` table from (doc_id, sent_idx, variable, value, assessment) rows of rules."""
     columns = ("doc_id", "sent_idx", "variable", "value", "assessment")

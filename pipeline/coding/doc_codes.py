@@ -33,10 +33,11 @@ def document_assessment(assessments: Iterable[str],
     """The document's assessment of a value from its sentences' assessments: asserted
     anywhere wins, unless the document dismisses the value at least as strongly as it asserts
     it (`strength`: summed weight per assessment) — a passing mention read as asserted should
-    not outvote the author's explicit dismissals."""
+    not outvote the author's explicit dismissals. In a document that dismisses a value, its
+    reports of that value are the view it dismisses, and count with the dismissals."""
     present = set(assessments)
     if strength and {"asserted", "rejected"} <= present:
-        if strength["rejected"] >= strength["asserted"]:
+        if strength["rejected"] + strength.get("reported", 0.0) >= strength["asserted"]:
             return "rejected"
     return next(a for a in ASSESSMENT_ORDER if a in present)
 
