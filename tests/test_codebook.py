@@ -54,7 +54,7 @@ def test_approach_comes_from_positions_with_the_vocabulary_ids():
 def test_assessment_section_has_rejection_and_report_cues():
     cues = load_codebook(CODEBOOK).assessment
     assert cues.rejection and cues.report and cues.anaphors and cues.hedges and cues.rebuttal
-    assert {c.scope for c in cues.rejection} == {"clause", "following"}
+    assert {c.scope for c in cues.rejection} == {"clause", "following", "subject"}
 
 
 def test_value_options_load():

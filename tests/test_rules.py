@@ -734,6 +734,18 @@ def test_approach_from_real_positions(nlp, coder):
          "without an agreed draft.", "poor_preparation", "asserted"),
         ("It is sometimes said that the summit was poorly prepared, yet the gap on sanctions "
          "relief decided it.", "sanctions_gap", "asserted"),
+        # a verb that says its subject is mistaken: the subject is dismissed, not the object
+        ("Calling Hanoi a miscalculation mistakes a collision of known positions for an "
+         "accident.", "miscalculation", "rejected"),
+        ("Reducing Hanoi to Bolton's influence obscures the gap over sanctions relief.",
+         "hardliner_influence", "rejected"),
+        ("Reducing Hanoi to Bolton's influence obscures the gap over sanctions relief.",
+         "sanctions_gap", "asserted"),
+        # dismissive idioms
+        ("The Cohen hearing, however lurid, cannot account for a breakdown whose terms were "
+         "set weeks earlier.", "us_domestic_politics", "rejected"),
+        ("Explaining Hanoi by Kim's misreading of Trump gives too much weight to "
+         "personalities.", "miscalculation", "rejected"),
         # others linking or noting: a report
         ("Analysts have linked the walkout to Trump's domestic troubles.",
          "us_domestic_politics", "reported"),

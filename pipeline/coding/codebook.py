@@ -24,7 +24,7 @@ SOURCES = ("cues", "positions")
 STRENGTHS = ("strong", "weak")
 # Where an assessment cue reaches: its clause (the verb it hangs on, with what depends on it),
 # the words after it in that clause, or the whole sentence.
-SCOPES = ("clause", "following", "sentence")
+SCOPES = ("clause", "following", "sentence", "subject")
 ASSESSMENTS = ("asserted", "rejected", "reported")
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -248,6 +248,13 @@ def _scope(found: _Found, sentence: Span, breaks: frozenset[str]) -> set[int]:
     if found.scope == "sentence":
         return all_tokens
     span = found.span
+    if found.scope == "subject":
+        # "Calling Hanoi a miscalculation mistakes a collision of known positions for an
+        # accident": what the verb says is mistaken is its subject, not its object
+        subjects = [c for c in _clause_head(span).children
+                    if c.dep_ in ("nsubj", "nsubjpass", "csubj") and c.lower_ not in _EXPLETIVES]
+        return ({t.i for s in subjects for t in s.subtree} | set(range(span.start, span.end))
+                ) & all_tokens
     if found.kind == "rejection":
         subject = _judged_subject(span)
         if subject is not None:
@@ -643,7 +650,8 @@ def assess(sentence: Span, cue: Span, cues: AssessmentMatcher) -> str:
         if target in scope:
             return "rejected"
         clause = _pruned_subtree(_clause_head(f.span), breaks)
-        if any(a.root.i in clause or _overlaps(a, f.span) for a in anaphors):
+        if f.scope != "subject" and any(a.root.i in clause or _overlaps(a, f.span)
+                                        for a in anaphors):
             return "rejected"
     # What others said includes its reasons ("Trump said he left because ...").
     report_breaks = breaks - _REASONS
