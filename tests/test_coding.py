@@ -75,6 +75,23 @@ def test_aggregation_weights_sections_and_derives_verdicts():
     assert {v for var, v in rows if var == "blame"} == {"both"}
 
 
+def test_framing_is_mixed_only_when_neither_framing_outweighs_the_other():
+    sentences = pd.DataFrame({"doc_id": ["d"] * 3 + ["e"] * 2, "sent_idx": [0, 1, 2, 0, 1],
+                              "section": ["Body"] * 5})
+    codes = _codes([
+        ("d", 0, "outcome_framing", "failure", "asserted"),
+        ("d", 1, "outcome_framing", "failure", "asserted"),
+        ("d", 2, "outcome_framing", "constructive_no_deal", "asserted"),
+        ("e", 0, "outcome_framing", "failure", "asserted"),
+        ("e", 1, "outcome_framing", "constructive_no_deal", "asserted"),
+    ])
+    out = aggregate_codes(codes, sentences, [], mixed_ratio=1.5)
+    verdicts = out[out["is_derived"]].set_index("doc_id")["value"].to_dict()
+    assert verdicts == {"d": "failure", "e": "mixed"}
+    out = aggregate_codes(codes, sentences, [], mixed_ratio=3.0)
+    assert set(out[out["is_derived"]]["value"]) == {"mixed"}
+
+
 def test_aggregation_keeps_dismissed_blame_and_framing_beside_the_verdict():
     sentences = pd.DataFrame({"doc_id": ["d"] * 3, "sent_idx": [0, 1, 2],
                               "section": ["Body"] * 3})

@@ -30,6 +30,7 @@ def _edit(project: Path, name: str, text: str) -> None:
         ("paths.yaml", "raw: [1]\n", "raw: expected a path"),
         ("think_tanks.yaml", "think_tanks:\n  - nam: X\n", "unknown key 'nam'"),
         ("coding.yaml", "approach_threshold: 1.5\n", "approach_threshold must be between"),
+        ("coding.yaml", "mixed_ratio: 0.5\n", "mixed_ratio must be greater than 1"),
     ],
 )
 def test_bad_config_names_file_and_key(project, name, text, expected):

@@ -48,7 +48,7 @@ def _evidence(indices: Iterable[int]) -> str:
 
 def aggregate_codes(
     codes: pd.DataFrame, sentences: pd.DataFrame, weights: Sequence[SectionWeight],
-    min_weight: float = 0.0,
+    min_weight: float = 0.0, mixed_ratio: float = 1.5,
 ) -> pd.DataFrame:
     """One row per doc x variable x holder x value from the sentence codes.
 
@@ -58,6 +58,8 @@ def aggregate_codes(
         sentences: the `sentences` table (doc_id, sent_idx, section).
         weights: section weights.
         min_weight: values whose evidence weighs less are left out.
+        mixed_ratio: how many times one outcome framing must outweigh the other for the
+            document not to be `mixed` (`framing_verdict`).
 
     Returns:
         Columns doc_id, variable, holder, value, assessment, weight, n_evidence, evidence,
@@ -120,7 +122,7 @@ def aggregate_codes(
             "is_derived": False,
         })
     frame = pd.DataFrame(rows, columns=columns)
-    verdicts = derive_verdicts(frame)
+    verdicts = derive_verdicts(frame, mixed_ratio)
     # Besides its verdict, a document keeps the blame and framings it only dismisses or
     # reports ("It would be unfair to blame Pyongyang", "Calling Hanoi a failure misses
     # the point"), unless that value is the verdict itself.
@@ -161,13 +163,31 @@ def _verdict_row(doc_id: str, variable: str, value: str, evidence: pd.DataFrame)
     }
 
 
-def derive_verdicts(doc_rows: pd.DataFrame) -> pd.DataFrame:
+def framing_verdict(framing: pd.DataFrame, mixed_ratio: float = 1.5) -> str:
+    """A document's outcome framing from its asserted framing rows (value, weight): `mixed`
+    unless one of failure and constructive no-deal outweighs the other `mixed_ratio` times
+    (a passing "useful clarification" in a brief that calls Hanoi a failure is no mix)."""
+    weight = dict(zip(framing["value"], framing["weight"], strict=True))
+    if "mixed" in weight:
+        return "mixed"
+    if {"failure", "constructive_no_deal"} <= set(weight):
+        failure, constructive = weight["failure"], weight["constructive_no_deal"]
+        if failure >= mixed_ratio * constructive:
+            return "failure"
+        if constructive >= mixed_ratio * failure:
+            return "constructive_no_deal"
+        return "mixed"
+    return max(weight, key=lambda value: (weight[value], value))
+
+
+def derive_verdicts(doc_rows: pd.DataFrame, mixed_ratio: float = 1.5) -> pd.DataFrame:
     """The document's single asserted `blame` and `outcome_framing` verdicts from its
     asserted sentence evidence (the sentence-level detail stays in `codes`).
 
     blame: `both` if the author holds both sides responsible (or says so), `us` or `dprk` if
     only one, `neither` if the author only says no side is to blame. outcome_framing: `mixed`
-    if the brief frames the outcome both as a failure and as a constructive no-deal.
+    if the brief frames the outcome both as a failure and as a constructive no-deal with
+    neither outweighing the other `mixed_ratio` times (`framing_verdict`).
     """
     out = []
     asserted = doc_rows[doc_rows["assessment"] == "asserted"]
@@ -186,11 +206,7 @@ def derive_verdicts(doc_rows: pd.DataFrame) -> pd.DataFrame:
                 verdict = "neither"
             out.append(_verdict_row(doc_id, "blame", verdict, blame))
         framing = rows[rows["variable"] == "outcome_framing"]
-        values = set(framing["value"])
-        if values:
-            if "mixed" in values or {"failure", "constructive_no_deal"} <= values:
-                verdict = "mixed"
-            else:
-                verdict = next(iter(values))
-            out.append(_verdict_row(doc_id, "outcome_framing", verdict, framing))
+        if len(framing):
+            out.append(_verdict_row(doc_id, "outcome_framing",
+                                    framing_verdict(framing, mixed_ratio), framing))
     return pd.DataFrame(out, columns=doc_rows.columns)
