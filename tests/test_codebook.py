@@ -136,6 +136,10 @@ def _bad_rejected_implies(d):
     _value(d, "outlook", "resumption")["rejected_implies"] = "collapse"
 
 
+def _bad_opposed_approaches(d):
+    _value(d, "cause", "approach_gap")["opposed_approaches"] = ["big_deal", "small_dael"]
+
+
 def _bad_main_clause(d):
     _value(d, "outcome_framing", "failure")["cues"][0]["main_clause"] = "yes please"
 
@@ -157,6 +161,7 @@ def _bad_main_clause(d):
         (_bad_confidence, "confidence: weak"),
         (_bad_rejected_implies, "rejected_implies: 'collapse' is not another value"),
         (_bad_main_clause, "main_clause: expected true or false"),
+        (_bad_opposed_approaches, "approach_gap: opposed_approaches: 'small_dael' is not a value"),
     ],
 )
 def test_malformed_codebook_names_file_and_key(tmp_path, edit, expected):

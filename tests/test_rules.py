@@ -772,6 +772,17 @@ def test_a_heading_or_citation_without_a_verb_is_coded_nothing(nlp, coder):
     assert [(r["value"], r["assessment"]) for r in rows] == [("hardliner_influence", "rejected")]
 
 
+def test_one_sentence_setting_the_sides_approaches_against_each_other_codes_the_gap(
+        nlp, coder):
+    rows = code(nlp, coder, "Hanoi was the predictable collision of Pyongyang's incremental "
+                            "strategy with Washington's demand for a comprehensive settlement.")
+    assert [(r["value"], r["assessment"]) for r in rows if r["variable"] == "cause"] == [
+        ("approach_gap", "asserted")]
+    # one side's approach alone is no gap
+    rows = code(nlp, coder, "Pyongyang pursued an incremental strategy in Hanoi.")
+    assert [r for r in rows if r["variable"] == "cause"] == []
+
+
 def test_question_answered_hardly_is_rejected(nlp, coder):
     rows = code(nlp, coder, "Did Bolton sink the summit? Hardly.")
     assert [(r["value"], r["assessment"]) for r in rows] == [("hardliner_influence", "rejected")]

@@ -30,7 +30,8 @@ ASSESSMENTS = ("asserted", "rejected", "reported")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _TOP_KEYS = ("confidence", "contexts", "variables", "assessment")
 _VARIABLE_KEYS = ("id", "description", "source", "exclusive", "values")
-_VALUE_KEYS = ("id", "definition", "phrases", "patterns", "cues", "combines", "rejected_implies")
+_VALUE_KEYS = ("id", "definition", "phrases", "patterns", "cues", "combines", "rejected_implies",
+               "opposed_approaches")
 _GROUP_KEYS = ("phrases", "patterns", "requires", "strength", "main_clause")
 _CUESET_KEYS = ("phrases", "patterns")
 _ASSESSMENT_KEYS = (
@@ -87,6 +88,10 @@ class Value:
     # A value of the same variable asserted when this one is rejected ("talks will not resume"
     # expects an impasse).
     rejected_implies: str | None = None
+    # Also coded where one sentence sets two sides holding these two approaches (positions)
+    # against each other ("the collision of Pyongyang's incremental strategy with
+    # Washington's demand for a comprehensive settlement").
+    opposed_approaches: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -321,7 +326,13 @@ def _value(data: Any, where: str, source: str, contexts: dict[str, CueSet]) -> V
                 f"{where}: a variable with source 'positions' takes its values from the "
                 "positions table; remove phrases/patterns/cues/combines"
             )
-    elif not groups and not combines:
+    opposed = data.get("opposed_approaches") or []
+    if opposed and (not isinstance(opposed, list) or len(opposed) != 2 or not all(
+        isinstance(v, str) and _ID.match(v) for v in opposed
+    )):
+        raise ConfigError(f"{where}: opposed_approaches: expected two approach value ids, "
+                          f"got {opposed!r}")
+    if source != "positions" and not groups and not combines:
         raise ConfigError(
             f"{where}: no cues: give phrases, patterns, cues or combines "
             "(only variables with source 'positions' need none)"
@@ -329,7 +340,7 @@ def _value(data: Any, where: str, source: str, contexts: dict[str, CueSet]) -> V
     implies = data.get("rejected_implies")
     if implies is not None and (not isinstance(implies, str) or not _ID.match(implies)):
         raise ConfigError(f"{where}: rejected_implies: expected a value id, got {implies!r}")
-    return Value(ident, definition, tuple(groups), tuple(combines), implies)
+    return Value(ident, definition, tuple(groups), tuple(combines), implies, tuple(opposed))
 
 
 def _variable(data: Any, where: str, contexts: dict[str, CueSet]) -> Variable:
@@ -455,6 +466,14 @@ def load_codebook(path: Path) -> Codebook:
         if variable.id in {v.id for v in variables}:
             raise ConfigError(f"{path}: variables[{i}]: duplicate variable {variable.id!r}")
         variables.append(variable)
+    approaches = {v.id for var in variables if var.source == "positions" for v in var.values}
+    for variable in variables:
+        for value in variable.values:
+            unknown = [a for a in value.opposed_approaches if a not in approaches]
+            if unknown:
+                raise ConfigError(
+                    f"{path}: {variable.id}: {value.id}: opposed_approaches: {unknown[0]!r} is "
+                    "not a value of a variable with source 'positions'")
     if "assessment" not in data:
         raise ConfigError(f"{path}: assessment: missing (rejection and report cues)")
     return Codebook(

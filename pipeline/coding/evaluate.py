@@ -233,13 +233,19 @@ def combined_codes(evaluator: CodingEvaluator, model: SentenceModel,
                              {f"{r['variable']}:{r['value']}" for r in rows},
                              settings.model_threshold, settings.model_variables
                              ) if states_claim(evaluator.parse(text)[0]) else []
-        new = [(variable, "", value) for variable, value, _ in added]
-        new += [("approach", holder, value) for holder, value, _ in found]
-        out[record["id"]] = _codes(rows) | {
-            (variable, holder, value,
-             judge_assessment(model.sentence_assessor, text, variable, holder or None, value,
-                              evaluator.sentence_assessment(text)))
-            for variable, holder, value in new}
+        new = [(variable, None, value, prob) for variable, value, prob in added]
+        new += [("approach", holder, value, prob) for holder, value, prob in found]
+        added_rows = [
+            {"sent_idx": 0, "variable": variable, "holder": holder, "value": value,
+             "assessment": judge_assessment(model.sentence_assessor, text, variable, holder,
+                                            value, evaluator.sentence_assessment(text)),
+             "method": "model", "confidence": prob, "cue": None, "start_char": 0,
+             "end_char": len(text)}
+            for variable, holder, value, prob in new]
+        # (the record is read as one passage, like its classifiers' codes)
+        derived = evaluator.coder.opposed_rows([{**r, "sent_idx": 0} for r in rows]
+                                               + added_rows)
+        out[record["id"]] = _codes(rows) | _codes(added_rows) | _codes(derived)
     return out
 
 

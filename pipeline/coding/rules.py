@@ -725,6 +725,7 @@ class RuleCoder:
         self._cues = CueMatcher(vocab, tokenizer)
         self._combines: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         self._implies: dict[tuple[str, str], str] = {}
+        self._opposed: list[tuple[str, str, tuple[str, ...]]] = []
         self._exclusive = frozenset(v.id for v in codebook.variables if v.exclusive)
         for variable in codebook.variables:
             if variable.source != "cues":
@@ -743,6 +744,8 @@ class RuleCoder:
                     self._combines.setdefault(variable.id, []).append((value.id, value.combines))
                 if value.rejected_implies:
                     self._implies[(variable.id, value.id)] = value.rejected_implies
+                if value.opposed_approaches:
+                    self._opposed.append((variable.id, value.id, value.opposed_approaches))
         self._contexts = CueMatcher(vocab, tokenizer)
         for name, cue_set in codebook.contexts.items():
             self._contexts.add(name, cue_set.phrases, cue_set.patterns)
@@ -1119,6 +1122,37 @@ class RuleCoder:
             return False
         return bool({f.kind for f in self.assessment.find(sentence)} & {"rejection", "rebuttal"})
 
+    def opposed_rows(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Values coded where one sentence sets two sides' opposed approaches against each
+        other (`opposed_approaches`), unless the value is already coded there (`rows`: a
+        Doc's codes, with the approaches the positions or the approach classifier found; a
+        pair with a classifier's approach gives a classifier's row)."""
+        held: dict[int, list[dict[str, Any]]] = {}
+        for row in rows:
+            if (row["variable"] == "approach" and row["holder"] != AUTHOR
+                    and row["assessment"] == "asserted"):
+                held.setdefault(row["sent_idx"], []).append(row)
+        out = []
+        for variable, value, (first, second) in self._opposed:
+            coded = {r["sent_idx"] for r in rows
+                     if r["variable"] == variable and r["value"] == value}
+            for idx, here in sorted(held.items()):
+                pair = next(((a, b) for a in here for b in here
+                             if a["value"] == first and b["value"] == second
+                             and a["holder"] != b["holder"]), None)
+                if pair is None or idx in coded:
+                    continue
+                learned = any(r["method"] == "model" for r in pair)
+                out.append({
+                    "sent_idx": idx, "variable": variable, "value": value, "holder": None,
+                    "assessment": "asserted", "method": "model" if learned else METHOD,
+                    "confidence": min(self.codebook.confidence.weak,
+                                      *(r["confidence"] for r in pair)),
+                    "cue": pair[0]["cue"], "start_char": min(r["start_char"] for r in pair),
+                    "end_char": max(r["end_char"] for r in pair),
+                })
+        return out
+
     # -- public ----------------------------------------------------------------------------
 
     def sentence_assessment(self, sentence: Span) -> str:
@@ -1152,6 +1186,7 @@ class RuleCoder:
             doc, sents, positions, position_rows, context_hits
         )
         rows = self._cue_rows(doc, sents, context_hits) + position_rows
+        rows += self.opposed_rows(rows)
         # Headings and citations are still read as answers ("Not so.") to the sentence before
         claims = {idx for idx, sent, _ in sents if states_claim(sent)}
         return sorted(

@@ -81,6 +81,7 @@ def _code_document(job: tuple[str, Any, Any]) -> list[dict[str, Any]] | str:
                                     settings.model_variables)
             coded += model.code_doc_approaches(doc, coded, rows["mentions"], coder,
                                                settings.approach_threshold, _WORKER["sides"])
+            coded += coder.opposed_rows(coded)  # now with the classifier's approaches
         # every assessment the assessment classifier did not change is the rules'
         coded = [{"assessed_by": "rules", **row} for row in coded]
     except Exception as exc:  # one document's bug must not stop the build
