@@ -778,8 +778,12 @@ def test_one_sentence_setting_the_sides_approaches_against_each_other_codes_the_
                             "strategy with Washington's demand for a comprehensive settlement.")
     assert [(r["value"], r["assessment"]) for r in rows if r["variable"] == "cause"] == [
         ("approach_gap", "asserted")]
-    # one side's approach alone is no gap
+    # one side's approach alone is no gap, nor is a side moving toward the other's
     rows = code(nlp, coder, "Pyongyang pursued an incremental strategy in Hanoi.")
+    assert [r for r in rows if r["variable"] == "cause"] == []
+    rows = code(nlp, coder, "The Trump administration insisted on a package deal at first, but "
+                            "it appeared to be accepting North Korea's idea of a gradual "
+                            "solution and considering a small deal as an option.")
     assert [r for r in rows if r["variable"] == "cause"] == []
 
 

@@ -1124,7 +1124,8 @@ class RuleCoder:
 
     def opposed_rows(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Values coded where one sentence sets two sides' opposed approaches against each
-        other (`opposed_approaches`), unless the value is already coded there (`rows`: a
+        other (`opposed_approaches`; neither side holding both), unless the value is already
+        coded there (`rows`: a
         Doc's codes, with the approaches the positions or the approach classifier found; a
         pair with a classifier's approach gives a classifier's row)."""
         held: dict[int, list[dict[str, Any]]] = {}
@@ -1137,9 +1138,13 @@ class RuleCoder:
             coded = {r["sent_idx"] for r in rows
                      if r["variable"] == variable and r["value"] == value}
             for idx, here in sorted(held.items()):
+                # (not where a side holds both: one moving toward the other's approach)
+                holding = {(r["holder"], r["value"]) for r in here}
                 pair = next(((a, b) for a in here for b in here
                              if a["value"] == first and b["value"] == second
-                             and a["holder"] != b["holder"]), None)
+                             and a["holder"] != b["holder"]
+                             and (a["holder"], second) not in holding
+                             and (b["holder"], first) not in holding), None)
                 if pair is None or idx in coded:
                     continue
                 learned = any(r["method"] == "model" for r in pair)
