@@ -23,7 +23,8 @@ CODEBOOK_FILE = "codebook.yaml"
 SOURCES = ("cues", "positions")
 STRENGTHS = ("strong", "weak")
 # Where an assessment cue reaches: its clause (the verb it hangs on, with what depends on it),
-# the words after it in that clause, or the whole sentence.
+# the words after it in that clause, the whole sentence, or the subject of the verb it hangs
+# on ("Framing Hanoi as X obscures Y").
 SCOPES = ("clause", "following", "sentence", "subject")
 ASSESSMENTS = ("asserted", "rejected", "reported")
 

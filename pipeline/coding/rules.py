@@ -1125,9 +1125,8 @@ class RuleCoder:
     def opposed_rows(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Values coded where one sentence sets two sides' opposed approaches against each
         other (`opposed_approaches`; neither side holding both), unless the value is already
-        coded there (`rows`: a
-        Doc's codes, with the approaches the positions or the approach classifier found; a
-        pair with a classifier's approach gives a classifier's row)."""
+        coded there (`rows`: a Doc's codes, with the approaches the positions or the approach
+        classifier found; a pair with a classifier's approach gives a classifier's row)."""
         held: dict[int, list[dict[str, Any]]] = {}
         for row in rows:
             if (row["variable"] == "approach" and row["holder"] != AUTHOR
@@ -1250,8 +1249,10 @@ def _lone_hybrids(rows: list[dict[str, Any]], sents: list[tuple[int, Span, int]]
         hybrid = hybrid_of.get((row["sent_idx"], row["holder"]))
         if hybrid is row:
             out.append({**row, "value": "hybrid"})
-        elif not (hybrid is not None and lone_side(row) and row["value"] == "big_deal"):
-            out.append(row)  # (a big deal beside it is the hybrid's end state)
+        elif hybrid is not None and lone_side(row) and row["value"] == "big_deal":
+            continue  # the side's big deal beside it is the hybrid's end state
+        else:
+            out.append(row)
     return out
 
 
