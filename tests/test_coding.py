@@ -286,15 +286,18 @@ def test_model_reassesses_a_docs_rows_sentence_by_sentence():
     assert "assessed_by" not in rows[1]  # the input rows are not changed
 
 
-def test_classifier_adds_only_confident_labels_of_its_variables_the_rules_missed():
+def test_classifier_adds_only_confident_labels_of_its_variables_the_rules_missed(nlp):
     from pipeline.coding.classify import added_labels
 
     probs = {"cause:sanctions_gap": 0.9, "cause:scope_gap": 0.8, "cause:miscalculation": 0.3,
              "outlook:impasse": 0.95}
-    sentence = "Pyongyang wanted most of the sanctions lifted in exchange for one site."
+    sentence = nlp("Pyongyang wanted most of the sanctions lifted in exchange for one site.")[:]
     assert added_labels(probs, sentence, {"cause:scope_gap"}, 0.5, {"cause"}) == [
         ("cause", "sanctions_gap", 0.9)]
-    assert added_labels(probs, "We see it differently.", set(), 0.5, {"cause"}) == []
+    # a fragment, and a heading without a verb, get nothing
+    for text in ("We see it differently.",
+                 "Assessment and Tasks for the Resumption of Working-Level Negotiations"):
+        assert added_labels(probs, nlp(text)[:], set(), 0.5, {"cause"}) == []
 
 
 def test_sentence_vectors_are_unit_length_deterministic_and_semantic():

@@ -30,6 +30,7 @@ from pipeline.versions import CODING_VERSION
 
 if TYPE_CHECKING:  # scikit-learn is imported only when a model is trained or used
     from sklearn.pipeline import Pipeline
+    from spacy.tokens import Span
 
     from pipeline.coding.holders import Sides
 
@@ -51,10 +52,12 @@ def _hits(rows: Sequence[dict[str, Any]]) -> list[dict[str, float]]:
 MIN_WORDS = 8
 
 
-def is_fragment(text: str) -> bool:
-    """A heading, citation or aside the classifiers code nothing in ("We see it
-    differently.")."""
-    return len(text.split()) < MIN_WORDS
+def is_fragment(sentence: Span) -> bool:
+    """A heading, citation or aside the classifiers code nothing in: under MIN_WORDS words
+    ("We see it differently.") or without a verb (`states_claim`, which the rules skip too)."""
+    from pipeline.coding.rules import states_claim
+
+    return len(sentence.text.split()) < MIN_WORDS or not states_claim(sentence)
 
 
 # Weight of the sentence vector beside the rule hits (both feed one linear model).
@@ -108,12 +111,12 @@ def make_pipeline() -> Pipeline:
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
-def added_labels(label_probs: Mapping[str, float], text: str, coded: Collection[str],
+def added_labels(label_probs: Mapping[str, float], sentence: Span, coded: Collection[str],
                  threshold: float, variables: Collection[str]) -> list[tuple[str, str, float]]:
     """What the classifier adds to one sentence: (variable, value, probability) of the labels
     of `variables` at or above `threshold` that the rules did not code there (`coded`,
-    "variable:value"); nothing in a fragment under MIN_WORDS words."""
-    if is_fragment(text):
+    "variable:value"); nothing in a fragment (`is_fragment`)."""
+    if is_fragment(sentence):
         return []
     out = []
     for label, prob in sorted(label_probs.items()):
@@ -307,9 +310,7 @@ class SentenceModel:
 
     def code_doc(self, doc: Any, rule_rows: list[dict[str, Any]], coder: Any,
                  threshold: float, variables: Collection[str]) -> list[dict[str, Any]]:
-        """Model rows for a Doc: what the classifier adds to each sentence that states a
-        claim (`added_labels`)."""
-        from pipeline.coding.rules import states_claim
+        """Model rows for a Doc: what the classifier adds to each sentence (`added_labels`)."""
         from pipeline.nlp.stage import iter_sentences
 
         hits: dict[int, set[str]] = {}
@@ -321,10 +322,8 @@ class SentenceModel:
         )
         out = []
         for (idx, sent, start), label_probs in zip(sents, probs, strict=True):
-            if not states_claim(sent):
-                continue
             text = sent.text.strip()
-            for variable, value, prob in added_labels(label_probs, text, hits.get(idx, set()),
+            for variable, value, prob in added_labels(label_probs, sent, hits.get(idx, set()),
                                                       threshold, variables):
                 out.append({
                     "sent_idx": idx, "variable": variable, "holder": None, "value": value,

@@ -40,7 +40,6 @@ from pipeline.coding.classify import (
     train_sentence_assessor,
 )
 from pipeline.coding.holders import Sides, code_approaches, train_approach
-from pipeline.coding.rules import states_claim
 from pipeline.config import Config
 
 if TYPE_CHECKING:
@@ -229,10 +228,10 @@ def combined_codes(evaluator: CodingEvaluator, model: SentenceModel,
         text = record["text"]
         rows = reassess(model.assessor, text, 0, evaluator.rule_rows(text),
                         settings.assessment_threshold, settings.assessment_variables)
-        added = added_labels(dict(zip(model.labels, label_probs, strict=True)), text,
+        added = added_labels(dict(zip(model.labels, label_probs, strict=True)),
+                             evaluator.parse(text)[0],
                              {f"{r['variable']}:{r['value']}" for r in rows},
-                             settings.model_threshold, settings.model_variables
-                             ) if states_claim(evaluator.parse(text)[0]) else []
+                             settings.model_threshold, settings.model_variables)
         new = [(variable, None, value, prob) for variable, value, prob in added]
         new += [("approach", holder, value, prob) for holder, value, prob in found]
         added_rows = [

@@ -25,7 +25,6 @@ from pipeline.coding.classify import (
     is_fragment,
     word_features,
 )
-from pipeline.coding.rules import states_claim
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -230,9 +229,8 @@ def code_approaches(pipeline: Pipeline, values: Sequence[str], sentences: Sequen
                     threshold: float, sides: Sides
                     ) -> list[list[tuple[str, str, float]]]:
     """What the classifier adds to each sentence (see `added_approaches`); a fragment
-    (`is_fragment`) or a sentence without a verb (`states_claim`) gets nothing."""
-    candidates = [[] if is_fragment(parsed[0].text) or not states_claim(parsed[0])
-                  else approach_candidates(*parsed, sides)
+    (`is_fragment`) gets nothing."""
+    candidates = [[] if is_fragment(parsed[0]) else approach_candidates(*parsed, sides)
                   for parsed in sentences]
     flat = [row for rows in candidates for row in rows]
     probs = iter(pipeline.predict_proba(flat) if flat else [])
