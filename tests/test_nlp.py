@@ -113,6 +113,18 @@ def test_layout_makes_headings_their_own_sentences():
         ("Kim misjudged a grand bargain.", set()),
         ("The Trump administration's posture left little room for an interim agreement.",
          set()),
+        # what a verb's "against" phrase names is turned down, also by verbs that state a
+        # stance only that way
+        ("Beijing argued against a grand bargain.",
+         {("china", "proposes", "big_deal", "oppose")}),
+        ("Tokyo cautioned Washington against a step-by-step deal.",
+         {("japan", "proposes", "small_deal", "oppose")}),
+        ("Canberra should counsel Washington against all-or-nothing bargaining.",
+         {("author", "advocates", "big_deal", "oppose")}),
+        ("Tokyo warned that a step-by-step deal would fail.", set()),
+        # dropping an approach is turning it down
+        ("Washington must drop its all-or-nothing demands.",
+         {("author", "advocates", "big_deal", "oppose")}),
     ],
 )
 def test_positions_from_the_parse(nlp, text, expected):

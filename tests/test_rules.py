@@ -910,6 +910,9 @@ def test_explanations_named_reported_or_dismissed(nlp, coder, text, value, expec
         ("Neither an all-at-once bargain nor a piecemeal process will work; what is needed "
          "is patience.",
          {("author", "big_deal", "rejected"), ("author", "small_deal", "rejected")}),
+        # the author advising against an approach (no actor holds the stance)
+        ("We would caution against another all-or-nothing summit.",
+         {("author", "big_deal", "rejected")}),
         # a mention inside the noun phrase of a covered approach belongs to it
         ("Washington should not revive a package deal that demands everything up front.",
          {("author", "big_deal", "rejected")}),

@@ -46,6 +46,7 @@ class PositionRules:
     hedges: frozenset[str] = frozenset()
     conditional_marks: frozenset[str] = frozenset()
     preference_verbs: frozenset[str] = frozenset()
+    against_verbs: frozenset[str] = frozenset()
     copulas: frozenset[str] = frozenset()
     not_holding: frozenset[str] = frozenset()
 
@@ -83,6 +84,7 @@ def load_position_rules(path: Path) -> PositionRules:
         "hedges",
         "conditional_marks",
         "preference_verbs",
+        "against_verbs",
         "copulas",
         "not_holding",
     }
@@ -264,7 +266,7 @@ class PositionExtractor:
                     if floated is not None:
                         return [floated]
             if token.pos_ in ("VERB", "AUX") and token.i not in inside:
-                finding = self._from_verb(token, actor_at, owner)
+                finding = self._from_verb(token, actor_at, owner, self._against(token, path))
                 if finding is not None:
                     if self._dispreferred(token, path):
                         finding.relation = "rejects"
@@ -309,6 +311,12 @@ class PositionExtractor:
         subject = actor_at[holder.i]
         return [_Finding(subject.id_, subject, "proposes", token, "clause",
                          self._negated_chain([token]))]
+
+    def _against(self, verb: Token, path: list[Token]) -> bool:
+        """The target is what the verb's "against" phrase names ("argued against a grand
+        bargain", "should counsel Washington against all-or-nothing bargaining")."""
+        return any(t.dep_ == "prep" and t.lower_ == "against" and t.head.i in
+                   (verb.i, *(c.i for c in verb.children)) for t in path)
 
     def _dispreferred(self, verb: Token, path: list[Token]) -> bool:
         """The target is the "to Y" / "over Y" of a preference verb ("prefers X to Y"):
@@ -452,17 +460,22 @@ class PositionExtractor:
         return None
 
     def _from_verb(
-        self, verb: Token, actor_at: dict[int, Span], owner: _Finding | None
+        self, verb: Token, actor_at: dict[int, Span], owner: _Finding | None,
+        against: bool = False,
     ) -> _Finding | None:
+        """The stance a verb above the target states (`against`: the target is what its
+        "against" phrase names, which turns the stance around)."""
         rules = self.rules
         chain = self._verb_chain(verb)
         relation = rules.token_verb_class(verb)
+        if relation is None and against and verb.lemma_.lower() in rules.against_verbs:
+            relation = "proposes"  # "cautioned Washington against X": a stance on X, turned
         modal = any(
             child.dep_ == "aux" and child.lower_ in rules.advocacy_modals
             for v in chain
             for child in v.children
         ) or any(v.lemma_.lower() in rules.advocacy_modals for v in chain[1:])
-        negated = self._negated_chain(chain)
+        negated = self._negated_chain(chain) != against
         if modal:
             # The author's recommendation: "Washington should offer X" advocates X, and
             # "ought to accept X rather than insist on Y" advocates X and opposes Y.
