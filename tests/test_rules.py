@@ -97,6 +97,8 @@ def found(nlp, coder, text):
         ("Hawks in the administration pushed Trump to walk away.", "cause", "hardliner_influence"),
         ("Pyongyang miscalculated Trump's willingness to settle.", "cause", "miscalculation"),
         ("Kim overplayed his hand in Hanoi.", "cause", "miscalculation"),
+        ("Washington had badly underestimated how little Pyongyang would give.", "cause",
+         "miscalculation"),
         ("The blame lies squarely with Washington.", "blame", "us"),
         ("Washington's maximalist demands doomed the talks.", "blame", "us"),
         ("North Korea's intransigence doomed the talks.", "blame", "dprk"),
@@ -141,6 +143,10 @@ def test_value_detected_and_asserted(nlp, coder, text, variable, value):
         "North Korea fired two short-range missiles in May.",
         "The roadmap should specify corresponding measures such as eased sanctions.",
         "Biegun spoke before working-level negotiations began.",
+        # an argument, not a side, underestimates: the author's rebuttal, not a misjudgement
+        "This reading underestimates how much Kim has invested in the talks.",
+        # one side's demand alone is no disagreement over scope
+        "The United States demanded a full declaration of the nuclear program.",
     ],
 )
 def test_neutral_sentences_get_no_codes(nlp, coder, text):
