@@ -47,7 +47,8 @@ WRITTEN_ID = re.compile(r"^c(\d{3,})$")
 BLIND_ID = re.compile(r"^b(\d{3,})$")
 BLIND_ROUNDS = ((1, 120, 60), (121, 360, 240), (361, 600, 480), (601, 840, 840), (841, 1080, 1080),
                 (1081, 1320, 1320),
-                (1321, 1560, 1560), (1561, 1800, 1800),
+                (1321, 1560, 1560),
+                (1561, 1800, 1800),
                 (1801, 2040, 2040),
                 (2041, 2280, 2280))
 # (first, last, last train id): rounds 4 to 10 are all train (scored before tuning, see README)
