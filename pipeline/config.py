@@ -103,16 +103,17 @@ class SectionWeight:
 
 @dataclass(frozen=True)
 class CodingSettings:
-    """How sentence codes become document codes, and the classifier's use (coding.yaml)."""
+    """How sentence codes become document codes, and the classifier's use (coding.yaml; a
+    setting the file leaves out keeps the value it ships with, which is why it is here too)."""
 
     section_weights: tuple[SectionWeight, ...] = ()
     min_weight: float = 0.45
     mixed_ratio: float = 1.5
     model_threshold: float = 0.7
-    model_variables: tuple[str, ...] = ("cause",)
+    model_variables: tuple[str, ...] = ("cause", "outlook")
     assessment_threshold: float = 0.5
     assessment_variables: tuple[str, ...] = ("cause", "blame", "outcome_framing", "approach")
-    approach_threshold: float = 0.7
+    approach_threshold: float = 0.6
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,22 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import ConfigError, IngestSettings, load_config
+from pipeline.config import CodingSettings, ConfigError, IngestSettings, load_config
 
 
 def test_real_configs_load():
     config = load_config()
     assert config.paths.raw.name == "raw"
     assert any(t.name == "Sejong Institute" for t in config.ingest.think_tanks)
+
+
+def test_coding_settings_left_out_keep_the_shipped_values():
+    # configs/coding.yaml is the source of truth; the defaults must not drift from it
+    shipped = load_config().coding
+    defaults = CodingSettings()
+    for name in ("min_weight", "mixed_ratio", "model_threshold", "model_variables",
+                 "assessment_threshold", "assessment_variables", "approach_threshold"):
+        assert getattr(defaults, name) == getattr(shipped, name), name
 
 
 def test_paths_resolve_against_root(config, project):
