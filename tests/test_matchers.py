@@ -348,6 +348,21 @@ def test_no_proposal(nlp: Language, text: str) -> None:
         ("freeze for relief", "freeze for relief", "small_deal"),
         ("a freeze-for-relief deal", "freeze-for-relief", "small_deal"),
         ("a partial deal", "partial deal", "small_deal"),
+        # a phrase written with a space also matches as a hyphenated compound
+        ("a package-deal administration", "package-deal", "big_deal"),
+        ("Washington wanted a grand-bargain.", "grand-bargain", "big_deal"),
+        # wordings of the field beyond the names of the approaches
+        ("no relief until the last warhead has left", "until the last warhead", "big_deal"),
+        ("before a single sanction came off", "before a single sanction", "big_deal"),
+        ("any relief short of complete denuclearization",
+         "short of complete denuclearization", "big_deal"),
+        ("one all-encompassing settlement", "all-encompassing settlement", "big_deal"),
+        ("trading facility by facility", "facility by facility", "small_deal"),
+        ("to sell it one piece at a time", "one piece at a time", "small_deal"),
+        ("to negotiate in thin slices", "in thin slices", "small_deal"),
+        ("a sequence of limited trades", "limited trades", "small_deal"),
+        ("piecemeal, pay-as-you-go bargaining", "pay-as-you-go", "small_deal"),
+        ("incremental bargaining", "incremental bargaining", "small_deal"),
         (
             "a roadmap for “a comprehensive agreement and gradual implementation”",
             "comprehensive agreement and gradual implementation",

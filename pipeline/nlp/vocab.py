@@ -55,6 +55,9 @@ DASHES = ("-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014")
 # Lets a multi-word name match across a non-breaking space or doubled whitespace, which
 # spaCy keeps as whitespace tokens.
 _OPTIONAL_SPACE: dict[str, Any] = {"IS_SPACE": True, "OP": "*"}
+# Lets a phrase written with spaces match its hyphenated compound ("a package-deal
+# administration", "grand-bargain diplomacy" for "package deal", "grand bargain").
+_OPTIONAL_DASH: dict[str, Any] = {"ORTH": {"IN": list(DASHES)}, "OP": "?"}
 
 
 @dataclass(frozen=True)
@@ -431,11 +434,28 @@ def actor_patterns(vocab: Vocabulary, nlp: Any) -> list[dict[str, Any]]:
     return out
 
 
+def _phrase_pattern(nlp: Any, text: str) -> list[dict[str, Any]]:
+    """Matcher pattern for a phrase: its tokens on LOWER, whitespace allowed between them,
+    and a hyphen allowed where the phrase has a space between two words."""
+    tokenizer = getattr(nlp, "tokenizer", nlp)
+    toks = [t for t in tokenizer(text) if not t.is_space]
+    out: list[dict[str, Any]] = []
+    for i, tok in enumerate(toks):
+        if i:
+            out.append(dict(_OPTIONAL_SPACE))
+            before = toks[i - 1]
+            if before.whitespace_ and before.is_alpha and tok.is_alpha:
+                out.append(dict(_OPTIONAL_DASH))
+        out.append(_dash_or_lower(tok.text))
+    return out
+
+
 def target_patterns(vocab: Vocabulary, nlp: Any) -> list[dict[str, Any]]:
     """SpanRuler-style patterns for proposals and approaches (`label` = kind, `id` = id).
 
-    Phrases are tokenised with `nlp`'s tokenizer (all typographic variants) and matched on
-    LOWER; YAML patterns are passed through unchanged.
+    Phrases are tokenised with `nlp`'s tokenizer (all typographic variants, and hyphenated
+    where they have a space between words) and matched on LOWER; YAML patterns are passed
+    through unchanged.
     """
     out: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -443,9 +463,9 @@ def target_patterns(vocab: Vocabulary, nlp: Any) -> list[dict[str, Any]]:
         patterns: list[list[dict[str, Any]]] = []
         for phrase in target.phrases:
             for variant in surface_variants(phrase):
-                toks = _tokens(nlp, variant)
-                if toks:
-                    patterns.append(_interleave([_dash_or_lower(t) for t in toks]))
+                pattern = _phrase_pattern(nlp, variant)
+                if pattern:
+                    patterns.append(pattern)
         patterns += [copy.deepcopy(list(p)) for p in target.patterns]
         for pattern in patterns:
             key = json.dumps([target.id, pattern], sort_keys=True)
