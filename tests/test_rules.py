@@ -594,7 +594,9 @@ def _position(holder, target, relation="proposes", polarity="support", **extra):
     }
 
 
-def test_approach_from_positions_rolls_up_and_skips_oppose(nlp, coder):
+def test_approach_from_positions_rolls_up_and_rejects_what_a_side_turns_down(nlp, coder):
+    # the annotation convention: a side turning an approach down ("X rather than Y", "North
+    # Korea rejected ...") is that side's approach `rejected`; proposals are not approaches
     doc = nlp("Trump proposed a big deal, which North Korea rejected.")
     rows = coder.code_doc(
         doc,
@@ -607,6 +609,7 @@ def test_approach_from_positions_rolls_up_and_skips_oppose(nlp, coder):
     )
     assert {(r["variable"], r["value"], r["holder"], r["assessment"]) for r in rows} == {
         ("approach", "big_deal", "us", "asserted"),
+        ("approach", "big_deal", "dprk", "rejected"),
         ("approach", "small_deal", "author", "rejected"),
     }
 
@@ -901,7 +904,15 @@ def test_explanations_named_reported_or_dismissed(nlp, coder, text, value, expec
     [
         # "prefers X to Y": Y is turned down, not merged into a hybrid
         ("North Korea prefers incremental exchanges to a grand bargain.",
-         {("dprk", "small_deal", "asserted")}),
+         {("dprk", "small_deal", "asserted"), ("dprk", "big_deal", "rejected")}),
+        # "X rather than Y" / "instead of Y": Y is set aside, by a side or by the author
+        ("Washington insisted on a grand bargain rather than a step-by-step approach.",
+         {("us", "big_deal", "asserted"), ("us", "small_deal", "rejected")}),
+        ("Washington should pursue a phased agreement instead of a grand bargain.",
+         {("author", "small_deal", "asserted"), ("author", "big_deal", "rejected")}),
+        ("Rather than trading facility by facility, Washington should table one "
+         "comprehensive offer.",
+         {("author", "big_deal", "asserted"), ("author", "small_deal", "rejected")}),
         # an owned approach equated with a target
         ("The Trump administration's strategy remained a grand bargain.",
          {("us", "big_deal", "asserted")}),

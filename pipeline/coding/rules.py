@@ -931,11 +931,10 @@ class RuleCoder:
                 holder = self._holder(row)
                 value = row["target"]
                 if row["polarity"] == "oppose" or row["relation"] not in PURSUES:
-                    # An approach a side opposes ("rejects") is not one it pursued, but the
-                    # author denying that a side pursued it ("did not want a grand bargain")
-                    # rejects it; the author arguing against one is a rejected recommendation.
-                    if holder != AUTHOR and row["relation"] not in PURSUES:
-                        continue
+                    # An approach a side turns down ("Washington rejected the step-by-step
+                    # approach", "wanted X rather than Y") or is denied to have pursued ("did
+                    # not want a grand bargain") is that side's approach rejected; the author
+                    # arguing against one is a rejected recommendation.
                     assessment = "rejected"
                 else:
                     evidence = doc.char_span(

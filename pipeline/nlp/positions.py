@@ -29,6 +29,8 @@ _CLAUSE_LINKS = frozenset({"dobj", "pobj", "prep", "attr", "appos", "conj", "cc"
                            "compound", "nmod", "npadvmod", "acomp", "oprd", "dative", "det",
                            "poss", "punct"})
 HEDGE_PENALTY = 0.15
+# Words that set an alternative aside ("rather than Y", "instead of Y")
+_SET_ASIDE = frozenset({("rather", "than"), ("instead", "of")})
 
 if not Doc.has_extension("positions"):
     Doc.set_extension("positions", default=None)
@@ -268,7 +270,7 @@ class PositionExtractor:
             if token.pos_ in ("VERB", "AUX") and token.i not in inside:
                 finding = self._from_verb(token, actor_at, owner, self._against(token, path))
                 if finding is not None:
-                    if self._dispreferred(token, path):
+                    if self._dispreferred(token, path) or _set_aside(path[:-1]):
                         finding.relation = "rejects"
                     return [finding]
                 equated = self._equated(token, path, actor_at)
@@ -647,6 +649,22 @@ class PositionExtractor:
                 for row in group:
                     row["target"] = "hybrid"
         return rows
+
+
+def _set_aside(path: list[Token]) -> bool:
+    """The path from the target up to its stance verb passes through a "rather than" or
+    "instead of" phrase ("should table one offer rather than trade facility by facility",
+    "pursue a phased deal instead of another grand bargain"): the alternative turned down."""
+    def sets_aside(token: Token) -> bool:
+        words = tuple(t.lower_ for t in token.doc[max(token.sent.start, token.i - 2) : token.i])
+        return words in _SET_ASIDE or (words[-1:] and (words[-1], token.lower_) in _SET_ASIDE)
+
+    return any(
+        sets_aside(token)
+        # the parser's "X rather than Y" as coordination: "than" a cc before Y, a sibling
+        or any(c.dep_ == "cc" and c.i < token.i and sets_aside(c) for c in token.head.children)
+        for token in path
+    )
 
 
 def position_rows(doc: Doc) -> list[dict[str, Any]]:
