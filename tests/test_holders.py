@@ -171,7 +171,7 @@ def test_sentence_assessor_judges_added_codes_from_their_sentence():
                             ("{} wrecked the talks in Hanoi.", "asserted"),
                             ("{} pushed Trump to walk away.", "asserted"),
                             ("Critics in Seoul say {} pushed Trump to walk away.", "reported"))]
-    assessor = train_sentence_assessor(records, lambda text: "asserted")
+    assessor = train_sentence_assessor(records, lambda text: "asserted", lambda text: [])
     judge = functools.partial(judge_assessment, assessor, variable="cause", holder=None,
                               value="hardliner_influence", rules="asserted")
     assert judge("The national security adviser was a red herring.") == "rejected"
@@ -179,6 +179,25 @@ def test_sentence_assessor_judges_added_codes_from_their_sentence():
     # without an assessor: the rules' assessment of the sentence
     assert judge_assessment(None, "Critics say Bolton wrecked it.", "cause", None,
                             "hardliner_influence", "reported") == "reported"
+
+
+def test_sentence_assessor_sees_whether_the_rules_spent_the_rejection():
+    # "It was price, not sequencing, ...": where the rules already rejected another value, the
+    # sentence's rejection cue is spent and an added code is the asserted one
+    from pipeline.coding.classify import judge_assessment, train_sentence_assessor
+
+    spent = {"variable": "cause", "value": "approach_gap", "assessment": "rejected"}
+    records = [{"text": f"Case {i} {word} of the sanctions quarrel.",
+                "codes": [{"variable": "cause", "value": "sanctions_gap", "holder": None,
+                           "assessment": assessment}]}
+               for i in range(6)
+               for word, assessment in (("alpha", "asserted"), ("beta", "rejected"))]
+    assessor = train_sentence_assessor(
+        records, lambda text: "rejected", lambda text: [spent] if "alpha" in text else [])
+    judge = functools.partial(judge_assessment, assessor, "Case 9 of the sanctions quarrel.",
+                              "cause", None, "sanctions_gap", "rejected")
+    assert judge(["rejected"]) == "asserted"
+    assert judge([]) == "rejected"
 
 
 def _assessed_records():

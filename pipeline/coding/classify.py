@@ -219,28 +219,39 @@ def reassess(assessor: Pipeline, text: str, offset: int, rows: list[dict[str, An
 
 
 def sentence_assessment_features(text: str, variable: str, holder: str | None, value: str,
-                                 rules: str) -> dict[str, float]:
+                                 rules: str, others: Collection[str] = ()) -> dict[str, float]:
     """What the sentence assessor sees of a code the classifiers added (which has no cue):
-    the code, the words of its sentence and the rules' assessment of the whole sentence
-    (`rules`)."""
+    the code, the words of its sentence, the rules' assessment of the whole sentence
+    (`rules`) and the assessments of the codes the rules found there (`others`: in "It was
+    price, not sequencing, that sank the talks" with sequencing rejected by the rules, the
+    rejection is spent and an added code is likely the asserted one)."""
+    found = "+".join(sorted(set(others)))
     features = {f"value={variable}:{value}": 1.0, f"variable={variable}": 1.0,
-                f"holder={holder or ''}": 1.0, f"rules={rules}": 1.0}
+                f"holder={holder or ''}": 1.0, f"rules={rules}": 1.0,
+                f"rules_others={rules}:{found}": 1.0}
     features.update({f"word={w}": 0.5 for w in _WORD.findall(text.lower())})
     return features
 
 
 def train_sentence_assessor(records: Sequence[dict[str, Any]],
-                            rules_assessment: Callable[[str], str]) -> Pipeline:
+                            rules_assessment: Callable[[str], str],
+                            rule_rows: Callable[[str], Sequence[dict[str, Any]]]) -> Pipeline:
     """Fit the sentence assessor on every annotated code with its gold assessment: it judges
     the codes the classifiers add, whose cue is unknown, from their sentence (on the codes
     the rules miss it judges better than the rules' sentence-level assessment, which it
-    sees: `rules_assessment(text)`)."""
+    sees: `rules_assessment(text)`, with the assessments of the rules' other codes there,
+    `rule_rows(text)`)."""
     features, labels = [], []
     for record in records:
         rules = rules_assessment(record["text"])
+        found = rule_rows(record["text"])
         for code in record["codes"]:
+            # the classifiers add only codes the rules did not find: the others, as then
+            others = [r["assessment"] for r in found
+                      if (r["variable"], r["value"]) != (code["variable"], code["value"])]
             features.append(sentence_assessment_features(
-                record["text"], code["variable"], code.get("holder"), code["value"], rules))
+                record["text"], code["variable"], code.get("holder"), code["value"], rules,
+                others))
             labels.append(code["assessment"])
     # unweighted classes: with balanced ones it called too many added codes rejected, which
     # outweighed the rules' assertions in the training briefs' doc_codes
@@ -248,12 +259,13 @@ def train_sentence_assessor(records: Sequence[dict[str, Any]],
 
 
 def judge_assessment(assessor: Pipeline | None, text: str, variable: str, holder: str | None,
-                     value: str, rules: str) -> str:
+                     value: str, rules: str, others: Collection[str] = ()) -> str:
     """The assessment of a code a classifier added to a sentence: the sentence assessor's
-    judgement, or without one the rules' assessment of the sentence (`rules`)."""
+    judgement, or without one the rules' assessment of the sentence (`rules`; `others`: the
+    assessments of the rules' codes in the sentence)."""
     if assessor is None:
         return rules
-    features = sentence_assessment_features(text, variable, holder, value, rules)
+    features = sentence_assessment_features(text, variable, holder, value, rules, others)
     return str(assessor.predict([features])[0])
 
 
@@ -314,8 +326,10 @@ class SentenceModel:
         from pipeline.nlp.stage import iter_sentences
 
         hits: dict[int, set[str]] = {}
+        assessments: dict[int, list[str]] = {}
         for row in rule_rows:
             hits.setdefault(row["sent_idx"], set()).add(f"{row['variable']}:{row['value']}")
+            assessments.setdefault(row["sent_idx"], []).append(row["assessment"])
         sents = list(iter_sentences(doc))
         probs = self.predict_proba(
             [{"text": s.text.strip(), "hits": sorted(hits.get(i, ()))} for i, s, _ in sents]
@@ -328,7 +342,8 @@ class SentenceModel:
                 out.append({
                     "sent_idx": idx, "variable": variable, "holder": None, "value": value,
                     "assessment": judge_assessment(self.sentence_assessor, text, variable,
-                                                   None, value, coder.sentence_assessment(sent)),
+                                                   None, value, coder.sentence_assessment(sent),
+                                                   assessments.get(idx, ())),
                     "method": "model", "confidence": round(prob, 3), "cue": None,
                     "start_char": start, "end_char": start + len(text),
                 })
@@ -361,8 +376,10 @@ class SentenceModel:
             for holder, value, prob in found:
                 out.append({
                     "sent_idx": idx, "variable": "approach", "holder": holder, "value": value,
-                    "assessment": judge_assessment(self.sentence_assessor, text, "approach",
-                                                   holder, value, coder.sentence_assessment(sent)),
+                    "assessment": judge_assessment(
+                        self.sentence_assessor, text, "approach", holder, value,
+                        coder.sentence_assessment(sent),
+                        [r["assessment"] for r in rules_of.get(idx, [])]),
                     "method": "model", "confidence": round(prob, 3), "cue": None,
                     "start_char": start, "end_char": start + len(text),
                 })

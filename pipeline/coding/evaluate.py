@@ -210,7 +210,8 @@ def train_models(evaluator: CodingEvaluator, records: Sequence[dict[str, Any]]
     return SentenceModel(
         pipeline=pipe, labels=labels, assessor=train_assessor(records, evaluator.rule_rows),
         approach=approach, approach_values=tuple(approach_values),
-        sentence_assessor=train_sentence_assessor(records, evaluator.sentence_assessment))
+        sentence_assessor=train_sentence_assessor(records, evaluator.sentence_assessment,
+                                                  evaluator.rule_rows))
 
 
 def combined_codes(evaluator: CodingEvaluator, model: SentenceModel,
@@ -237,7 +238,8 @@ def combined_codes(evaluator: CodingEvaluator, model: SentenceModel,
         added_rows = [
             {"sent_idx": 0, "variable": variable, "holder": holder, "value": value,
              "assessment": judge_assessment(model.sentence_assessor, text, variable, holder,
-                                            value, evaluator.sentence_assessment(text)),
+                                            value, evaluator.sentence_assessment(text),
+                                            [r["assessment"] for r in rows]),
              "method": "model", "confidence": prob, "cue": None, "start_char": 0,
              "end_char": len(text)}
             for variable, holder, value, prob in new]
