@@ -864,6 +864,8 @@ def test_reported_view_refuted_by_the_next_sentence(nlp, coder, text, expected):
          "subject at home.", "us_domestic_politics", "reported"),
         ("We find little support for accounts built around the hawks in the White House.",
          "hardliner_influence", "rejected"),
+        ("Accounts that blame Bolton for the walkout find little support in the record.",
+         "hardliner_influence", "rejected"),
         ("Nor was the collapse the product of Bolton's intervention.", "hardliner_influence",
          "rejected"),
         ("The claim that the summit was held without groundwork is no more persuasive.",
@@ -913,6 +915,9 @@ def test_explanations_named_reported_or_dismissed(nlp, coder, text, value, expec
         ("Rather than trading facility by facility, Washington should table one "
          "comprehensive offer.",
          {("author", "big_deal", "asserted"), ("author", "small_deal", "rejected")}),
+        # the author's warning against a course
+        ("A return to all-or-nothing diplomacy would be inadvisable for Seoul and Washington.",
+         {("author", "big_deal", "rejected")}),
         # an owned approach equated with a target
         ("The Trump administration's strategy remained a grand bargain.",
          {("us", "big_deal", "asserted")}),
