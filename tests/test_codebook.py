@@ -144,6 +144,10 @@ def _bad_main_clause(d):
     _value(d, "outcome_framing", "failure")["cues"][0]["main_clause"] = "yes please"
 
 
+def _bad_dismisses(d):
+    _value(d, "outcome_framing", "failure")["cues"][0]["dismisses"] = "rejected"
+
+
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
@@ -161,6 +165,7 @@ def _bad_main_clause(d):
         (_bad_confidence, "confidence: weak"),
         (_bad_rejected_implies, "rejected_implies: 'collapse' is not another value"),
         (_bad_main_clause, "main_clause: expected true or false"),
+        (_bad_dismisses, "dismisses: expected true or false"),
         (_bad_opposed_approaches, "approach_gap: opposed_approaches: 'small_dael' is not a value"),
     ],
 )

@@ -317,8 +317,20 @@ def test_mentions_are_not_codes(nlp, coder, text):
          {("blame", "dprk", "rejected")}),
         ("The responsibility for the collapse belongs to Washington.",
          {("blame", "us", "asserted")}),
+        # the sides a sentence of responsibility sets aside are rejected
         ("Blame belongs neither to Washington nor to Pyongyang but to mutual distrust.",
-         {("blame", "neither", "asserted")}),
+         {("blame", "neither", "asserted"), ("blame", "us", "rejected"),
+          ("blame", "dprk", "rejected")}),
+        ("Pyongyang, not Washington, bears primary responsibility for the breakdown.",
+         {("blame", "us", "rejected")}),
+        ("The North, rather than the United States, must bear the principal blame.",
+         {("blame", "us", "rejected")}),
+        ("Responsibility for the outcome lies not with the DPRK but with the U.S. side.",
+         {("blame", "dprk", "rejected")}),
+        ("Critics say responsibility lies not with Kim but with Trump.",
+         {("blame", "dprk", "reported")}),
+        # (a side's name after "not" without responsibility in the sentence is no blame)
+        ("North Korea offered Yongbyon, not Washington.", set()),
     ],
 )
 def test_exact_codes(nlp, coder, text, expected):

@@ -33,7 +33,7 @@ _TOP_KEYS = ("confidence", "contexts", "variables", "assessment")
 _VARIABLE_KEYS = ("id", "description", "source", "exclusive", "values")
 _VALUE_KEYS = ("id", "definition", "phrases", "patterns", "cues", "combines", "rejected_implies",
                "opposed_approaches")
-_GROUP_KEYS = ("phrases", "patterns", "requires", "strength", "main_clause")
+_GROUP_KEYS = ("phrases", "patterns", "requires", "strength", "main_clause", "dismisses")
 _CUESET_KEYS = ("phrases", "patterns")
 _ASSESSMENT_KEYS = (
     "rejection",
@@ -75,6 +75,9 @@ class CueGroup:
     # The cue counts only outside a subordinate clause opened by a scope break ("Although the
     # summit collapsed, ..." states a plain fact, not a framing).
     main_clause: bool = False
+    # The cue names the value only to set it aside, its negator inside the cue ("Pyongyang,
+    # not Washington, bears the responsibility"): its codes are rejected (or reported).
+    dismisses: bool = False
 
 
 @dataclass(frozen=True)
@@ -292,12 +295,16 @@ def _group(data: Any, where: str, contexts: dict[str, CueSet]) -> CueGroup:
     main_clause = data.get("main_clause", False)
     if not isinstance(main_clause, bool):
         raise ConfigError(f"{where}: main_clause: expected true or false, got {main_clause!r}")
+    dismisses = data.get("dismisses", False)
+    if not isinstance(dismisses, bool):
+        raise ConfigError(f"{where}: dismisses: expected true or false, got {dismisses!r}")
     group = CueGroup(
         _phrases(data.get("phrases"), f"{where}: phrases"),
         _patterns(data.get("patterns"), f"{where}: patterns"),
         tuple(requires),
         strength,
         main_clause,
+        dismisses,
     )
     if not group.phrases and not group.patterns:
         raise ConfigError(f"{where}: a cue group needs phrases or patterns")

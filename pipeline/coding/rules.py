@@ -720,8 +720,8 @@ class RuleCoder:
         tokenizer = tokenizer or spacy.blank("en", vocab=vocab).tokenizer
         self.state_of = dict(state_of or {})
         # One matcher for all cues, keyed "shape index|variable:value": the shape (strength,
-        # requires, main_clause) says which kind of cue group fired.
-        self._shapes: list[tuple[str, tuple[str, ...], bool]] = []
+        # requires, main_clause, dismisses) says which kind of cue group fired.
+        self._shapes: list[tuple[str, tuple[str, ...], bool, bool]] = []
         self._cues = CueMatcher(vocab, tokenizer)
         self._combines: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         self._implies: dict[tuple[str, str], str] = {}
@@ -732,7 +732,8 @@ class RuleCoder:
                 continue
             for value in variable.values:
                 for group in value.cues:
-                    shape = (group.strength, group.requires, group.main_clause)
+                    shape = (group.strength, group.requires, group.main_clause,
+                             group.dismisses)
                     if shape not in self._shapes:
                         self._shapes.append(shape)
                     self._cues.add(
@@ -790,7 +791,7 @@ class RuleCoder:
             found.append((int(shape), span.start, span.end, label, span))
         # in the order of the cue groups, then of the text (the first of equal rows is kept)
         for shape, _, _, label, span in sorted(found, key=lambda f: f[:4]):
-            strength, requires, main_clause = self._shapes[shape]
+            strength, requires, main_clause, dismisses = self._shapes[shape]
             idx = sent_of.get(span.start)
             if idx is None or sent_of.get(span.end - 1) != idx:
                 continue
@@ -799,7 +800,8 @@ class RuleCoder:
             if main_clause and _in_subordinate(span, breaks):
                 continue
             variable, value = label.split(":", 1)
-            group = CueGroup(strength=strength, requires=requires, main_clause=main_clause)
+            group = CueGroup(strength=strength, requires=requires, main_clause=main_clause,
+                             dismisses=dismisses)
             hits.append((idx, variable, value, group, span))
         # In an exclusive variable, a cue inside a longer cue of another value loses to it
         # ("not a complete failure" is mixed, not failure).
@@ -823,6 +825,8 @@ class RuleCoder:
         for idx, variable, value, group, span in kept:
             sent = spans[idx]
             assessment = assess(sent, span, self.assessment)
+            if group.dismisses and assessment == "asserted":
+                assessment = "rejected"
             if assessment == "asserted" and idx in answered:
                 assessment = "rejected"  # "Did X sink the summit? Hardly."
             if assessment == "reported" and idx + 1 in spans and self._refutes(spans[idx + 1]):
