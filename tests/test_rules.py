@@ -317,6 +317,17 @@ def test_mentions_are_not_codes(nlp, coder, text):
          {("blame", "dprk", "rejected")}),
         ("The responsibility for the collapse belongs to Washington.",
          {("blame", "us", "asserted")}),
+        # a framing a negated verb of characterising denies; one a clause flatters
+        ("The Hanoi outcome should not be described as a failure.",
+         {("outcome_framing", "failure", "rejected")}),
+        ("Hanoi should not be written off as a fiasco.",
+         {("outcome_framing", "failure", "rejected")}),
+        ("Describing the summit as a failure understates what it clarified.",
+         {("outcome_framing", "failure", "rejected"),
+          ("outcome_framing", "constructive_no_deal", "asserted")}),
+        ("To call the summit a failure flatters its critics.",
+         {("outcome_framing", "failure", "rejected")}),
+        ("The summit should be seen as a failure.", {("outcome_framing", "failure", "asserted")}),
         # the sides a sentence of responsibility sets aside are rejected
         ("Blame belongs neither to Washington nor to Pyongyang but to mutual distrust.",
          {("blame", "neither", "asserted"), ("blame", "us", "rejected"),

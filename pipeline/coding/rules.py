@@ -38,6 +38,12 @@ _SIDE_CLAUSES = frozenset({"conj", "parataxis"})
 # Negators of a clause or a noun phrase ("was not X", "not X", "never"), and the words after
 # "not" that make it a restriction rather than a negation ("not only", "not just").
 _NEGATORS = frozenset({"not", "n't", "never", "nor", "hardly", "scarcely"})
+# Verbs that characterise something "as X" (or "call it X"): negated, they deny X ("Hanoi
+# should not be described as a failure", "need not be written off as a fiasco").
+_CHARACTERIZING = frozenset(
+    {"describe", "call", "characterize", "characterise", "label", "term", "brand", "dub",
+     "portray", "depict", "paint", "frame", "write", "see", "view", "regard", "read",
+     "count", "treat", "understand", "consider", "judge", "classify", "remember"})
 _NOT_A_NEGATION = frozenset({"only", "just", "merely", "simply", "least", "even", "yet", "until"})
 # Verbs whose negation is the refusal a cue names, not a denial of it ("North Korea would
 # not declare its enrichment facilities" is the scope gap, asserted).
@@ -448,16 +454,20 @@ def _negated(cue: Span) -> bool:
         if token.dep_ != "conj" or token.head == token:
             break
         token = token.head
-    # the verb the cue hangs on: negated if it is the cue itself or a copula ("was not X")
+    # the verb the cue hangs on: negated if it is the cue itself, a copula ("was not X") or
+    # a verb that characterises something as the cue ("should not be described as X")
     token = root
+    as_complement = root.dep_ in ("oprd", "attr")
     while token.pos_ not in ("VERB", "AUX") and token.head != token:
         if token.dep_ in ("relcl", "acl", "advcl", "ccomp", "xcomp", "pcomp"):
             return False  # a clause of its own inside the noun phrase
+        as_complement = as_complement or (token.lower_ == "as" and token.dep_ == "prep")
         token = token.head
     if token.pos_ not in ("VERB", "AUX"):
         return False
     is_copula = token.lemma_ == "be" and token != root
-    if token != root and not is_copula:
+    characterizes = as_complement and token.lemma_ in _CHARACTERIZING
+    if token != root and not (is_copula or characterizes):
         return False
     if token == root and token.lemma_ in _REFUSAL_VERBS:
         return False
