@@ -125,6 +125,17 @@ def test_layout_makes_headings_their_own_sentences():
         # dropping an approach is turning it down
         ("Washington must drop its all-or-nothing demands.",
          {("author", "advocates", "big_deal", "oppose")}),
+        # the alternative of "rather than" / "instead of" is turned down
+        ("Washington should pursue a phased agreement instead of a grand bargain.",
+         {("author", "advocates", "small_deal", "support"),
+          ("author", "rejects", "big_deal", "oppose")}),
+        # a package and steps held together are a hybrid, not when a contrast or another
+        # side stands between them
+        ("Washington proposed a comprehensive deal with step-by-step implementation.",
+         {("us", "proposes", "hybrid", "support")}),
+        ("Pyongyang wanted a grand bargain, yet its offer was a limited exchange.",
+         {("dprk", "proposes", "big_deal", "support"),
+          ("dprk", "proposes", "small_deal", "support")}),
     ],
 )
 def test_positions_from_the_parse(nlp, text, expected):

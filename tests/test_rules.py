@@ -938,6 +938,9 @@ def test_explanations_named_reported_or_dismissed(nlp, coder, text, value, expec
         ("Rather than trading facility by facility, Washington should table one "
          "comprehensive offer.",
          {("author", "big_deal", "asserted"), ("author", "small_deal", "rejected")}),
+        # a question recommends nothing
+        ("Why should Pyongyang, which has always preferred to negotiate in thin slices, "
+         "embrace the all-or-nothing bargain tabled by Washington?", set()),
         # the author's warning against a course
         ("A return to all-or-nothing diplomacy would be inadvisable for Seoul and Washington.",
          {("author", "big_deal", "rejected")}),

@@ -1028,8 +1028,8 @@ class RuleCoder:
         out = list(rows)
         for idx, sent in spans.items():
             ctx = contexts.get(idx, {})
-            if RECOMMEND not in ctx:
-                continue
+            if RECOMMEND not in ctx or sent.text.rstrip().endswith("?"):
+                continue  # ("Why should Pyongyang embrace ...?" recommends nothing)
             candidates = [
                 (value, span)
                 for value, span in found.get(idx, [])

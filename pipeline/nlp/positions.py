@@ -29,6 +29,8 @@ _CLAUSE_LINKS = frozenset({"dobj", "pobj", "prep", "attr", "appos", "conj", "cc"
                            "compound", "nmod", "npadvmod", "acomp", "oprd", "dative", "det",
                            "poss", "punct"})
 HEDGE_PENALTY = 0.15
+# Words that set two clauses against each other ("X wanted A, yet B")
+_CONTRASTS = frozenset({"but", "yet", "while", "whereas", "although", "though", "however"})
 # Words that set an alternative aside ("rather than Y", "instead of Y")
 _SET_ASIDE = frozenset({("rather", "than"), ("instead", "of")})
 
@@ -203,7 +205,7 @@ class PositionExtractor:
                     rows.append(self._row(sent, kind, target, extra))
                 rows.append(self._row(sent, kind, target, finding))
         rows = self._apply_exchange(sent, targets, rows)
-        rows = self._merge_hybrid(rows)
+        rows = self._merge_hybrid(rows, sent, actors)
         unique: dict[tuple, dict[str, Any]] = {}
         for row in rows:
             key = (row["holder"], row["relation"], row["target"], row["polarity"])
@@ -634,18 +636,34 @@ class PositionExtractor:
                 row["relation"] = take
         return rows
 
-    def _merge_hybrid(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _merge_hybrid(self, rows: list[dict[str, Any]], sent: Span, actors: list[Span]
+                      ) -> list[dict[str, Any]]:
         """Holding a package and step-by-step implementation at once is holding a hybrid
-        ("a comprehensive agreement with step-by-step implementation")."""
+        ("a comprehensive agreement with step-by-step implementation"), unless the words
+        between the two set them apart: another side ("Washington's posture as
+        all-or-nothing and Pyongyang's as action for action") or a contrast ("wanted a grand
+        bargain, yet its offer was a limited exchange")."""
         by_holder: dict[tuple, list[dict[str, Any]]] = {}
         for row in rows:
             if row["target_kind"] == "approach" and row["polarity"] == "support":
                 by_holder.setdefault((row["holder"], row["relation"]), []).append(row)
-        for group in by_holder.values():
+        doc = sent.doc
+
+        def together(holder: str, first: int, second: int) -> bool:
+            start, end = sorted((first, second))
+            # only when the two are said together, not in two clauses of a long sentence
+            if end - start > 12:
+                return False
+            state = self.state_of.get(holder, holder)
+            if any(start < a.start < end and self.state_of.get(a.id_, a.id_) != state
+                   for a in actors):
+                return False
+            return not any(t.lower_ in _CONTRASTS or t.text == ";" for t in doc[start:end])
+
+        for (holder, _), group in by_holder.items():
             bigs = [r["_target_i"] for r in group if r["target"] == "big_deal"]
             smalls = [r["_target_i"] for r in group if r["target"] == "small_deal"]
-            # only when the two are said together, not in two clauses of a long sentence
-            if bigs and smalls and min(abs(b - s) for b in bigs for s in smalls) <= 12:
+            if any(together(holder, b, s) for b in bigs for s in smalls):
                 for row in group:
                     row["target"] = "hybrid"
         return rows
