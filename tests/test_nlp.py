@@ -125,6 +125,10 @@ def test_layout_makes_headings_their_own_sentences():
         # dropping an approach is turning it down
         ("Washington must drop its all-or-nothing demands.",
          {("author", "advocates", "big_deal", "oppose")}),
+        # a subject that is no one denies the stance
+        ("Neither Beijing nor Moscow has endorsed an all-or-nothing formula.",
+         {("china", "proposes", "big_deal", "oppose"),
+          ("russia", "proposes", "big_deal", "oppose")}),
         # the alternative of "rather than" / "instead of" is turned down
         ("Washington should pursue a phased agreement instead of a grand bargain.",
          {("author", "advocates", "small_deal", "support"),

@@ -29,6 +29,8 @@ _CLAUSE_LINKS = frozenset({"dobj", "pobj", "prep", "attr", "appos", "conj", "cc"
                            "compound", "nmod", "npadvmod", "acomp", "oprd", "dative", "det",
                            "poss", "punct"})
 HEDGE_PENALTY = 0.15
+# Subjects that deny the verb ("Neither side proposed ...", "Nobody wanted ...")
+_NO_ONE = frozenset({"neither", "nobody", "none", "noone"})
 # Words that set two clauses against each other ("X wanted A, yet B")
 _CONTRASTS = frozenset({"but", "yet", "while", "whereas", "although", "though", "however"})
 # Words that set an alternative aside ("rather than Y", "instead of Y")
@@ -508,6 +510,13 @@ class PositionExtractor:
         count = 0
         for i, verb in enumerate(chain):
             if any(c.dep_ == "neg" or c.lower_ in ("never",) for c in verb.children):
+                count += 1
+            # "Neither Beijing nor Moscow has endorsed X": a subject that no one is
+            if any(c.dep_ in ("nsubj", "nsubjpass") and (
+                    c.lower_ in _NO_ONE
+                    or any(d.lower_ == "neither" and d.dep_ in ("preconj", "det")
+                           for d in c.children))
+                   for c in verb.children):
                 count += 1
             # "walked away rather than accept X": the verb after "rather than" is refused
             if (
