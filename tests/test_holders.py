@@ -52,6 +52,9 @@ def test_candidates_are_the_named_sides_as_states_and_the_author(parse):
     assert rows[-1]["features"]["rule=big_deal"] == 1.0
     assert rows[0]["features"]["rule_other=big_deal"] == 1.0
     assert rows[-1]["features"]["recommending"] == 1.0
+    # the side a recommendation addresses is marked, the side in a plain statement not
+    assert rows[0]["features"]["addressed"] == 1.0
+    assert "addressed" not in us
 
 
 def test_a_bare_surname_of_one_states_persons_names_that_side(parse):
@@ -93,6 +96,10 @@ def test_additions_skip_sides_the_positions_covered_and_unsure_ones():
     # sides it addresses ("Washington should ..."): nothing is added for them
     candidates[2]["features"] = {"rule=small_deal": 1.0}
     assert added_approaches(candidates, probs, values, 0.5) == []
+    # nor for a side addressed where the positions found nothing
+    candidates[2]["features"] = {}
+    candidates[0]["features"] = {"addressed": 1.0}
+    assert added_approaches(candidates, probs, values, 0.5) == [("dprk", "small_deal", 0.6)]
 
 
 def _record(text, *codes):

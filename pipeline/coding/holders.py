@@ -38,6 +38,8 @@ AUTHOR = "author"
 ROLES = ("subject", "possessor", "agent", "object", "other")
 RECOMMENDING = frozenset({"should", "must", "ought", "need", "needs"})
 FIRST_PERSON = frozenset({"we", "our", "us"})
+# Feature of a side that is the subject of a recommendation ("Washington should ...")
+ADDRESSED = "addressed"
 
 # (sentence, its mentions, the rule rows of the sentence)
 Parsed = tuple["Span", Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]]
@@ -133,6 +135,11 @@ def approach_candidates(sent: Span, mentions: Sequence[Mapping[str, Any]],
         features = {f"holder={holder}": 1.0, f"role={role}": 1.0,
                     f"holder_role={holder}:{role}": 1.0, f"head={head.lemma_.lower()}": 1.0,
                     "n_sides": float(len(best))}
+        if role == "subject" and any(c.dep_ == "aux" and c.lower_ in RECOMMENDING
+                                     for c in head.children):
+            # "Washington should take what was on offer": the recommendation is the
+            # author's, the side only its addressee
+            features[ADDRESSED] = 1.0
         features.update({f"scope={t.lemma_.lower()}": 1.0 for t in scope
                          if t.is_alpha and not t.is_stop})
         out.append({"holder": holder, "text": text, "features": features})
@@ -209,15 +216,16 @@ def added_approaches(candidates: Sequence[Mapping[str, Any]], probs: Sequence[Se
                      ) -> list[tuple[str, str, float]]:
     """(holder, value, probability) the classifier adds: for each candidate holder the rules
     gave no approach in this sentence, its most probable value if it reaches `threshold`;
-    no state where the positions found the author's recommendation (the side a recommendation
-    addresses, "Washington should accept a phased deal", seldom holds an approach there)."""
+    no state where the positions found the author's recommendation, nor the state a
+    recommendation addresses (the side of "Washington should accept a phased deal" seldom
+    holds an approach there)."""
     ruled = {row["holder"] for row in candidates
              if any(key.startswith("rule=") for key in row["features"])}
     out = []
     for row, row_probs in zip(candidates, probs, strict=True):
         if row["holder"] in ruled:
             continue  # the positions found this side's approach: they have the evidence
-        if AUTHOR in ruled and row["holder"] != AUTHOR:
+        if (AUTHOR in ruled or ADDRESSED in row["features"]) and row["holder"] != AUTHOR:
             continue
         best = max(range(len(values)), key=lambda i: row_probs[i])
         if row_probs[best] >= threshold:
