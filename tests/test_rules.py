@@ -317,6 +317,12 @@ def test_mentions_are_not_codes(nlp, coder, text):
          {("blame", "dprk", "rejected")}),
         ("The responsibility for the collapse belongs to Washington.",
          {("blame", "us", "asserted")}),
+        # a forecast the sentence's predicate rebuts
+        ("Predictions of an imminent return to fire and fury underestimate how much Kim has "
+         "invested in his economic line.", {("outlook", "escalation", "rejected")}),
+        ("Talk of a frozen process strikes me as premature.",
+         {("outlook", "impasse", "rejected")}),
+        ("Kim underestimated Trump's resolve.", {("cause", "miscalculation", "asserted")}),
         # a framing a negated verb of characterising denies; one a clause flatters
         ("The Hanoi outcome should not be described as a failure.",
          {("outcome_framing", "failure", "rejected")}),

@@ -72,7 +72,12 @@ _EXPLETIVES = frozenset({"it", "this", "that", "there", "these", "those", "which
 _CLAIM_NOUNS = frozenset(
     {"view", "claim", "argument", "explanation", "narrative", "account", "idea", "notion",
      "theory", "reading", "interpretation", "assumption", "assertion", "contention", "story",
-     "thesis", "diagnosis", "those", "anyone", "analysts", "critics", "observers"}
+     "thesis", "diagnosis", "those", "anyone", "analysts", "critics", "observers",
+     # forecasts and characterisations ("Predictions of a return to fire and fury
+     # underestimate ...", "Talk of a frozen process strikes me as premature")
+     "prediction", "forecast", "expectation", "hope", "talk", "speculation", "suggestion",
+     "characterization", "characterisation", "description", "portrayal", "framing",
+     "caricature", "charge", "complaint", "verdict", "version", "belief", "commentator"}
 )
 # Prepositions by which a step-by-step approach heads for an end state.
 _TOWARD = frozenset({"with", "toward", "towards", "to", "within", "under", "around", "for"})
