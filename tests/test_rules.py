@@ -320,7 +320,7 @@ def test_mentions_are_not_codes(nlp, coder, text):
         # a forecast the sentence's predicate rebuts
         ("Predictions of an imminent return to fire and fury underestimate how much Kim has "
          "invested in his economic line.", {("outlook", "escalation", "rejected")}),
-        ("Talk of a frozen process strikes me as premature.",
+        ("Talk of a frozen process strikes me as premature; the leaders will meet again.",
          {("outlook", "impasse", "rejected")}),
         ("Kim underestimated Trump's resolve.", {("cause", "miscalculation", "asserted")}),
         # a framing a negated verb of characterising denies; one a clause flatters
