@@ -323,6 +323,11 @@ def test_mentions_are_not_codes(nlp, coder, text):
         ("Talk of a frozen process strikes me as premature; the leaders will meet again.",
          {("outlook", "impasse", "rejected")}),
         ("Kim underestimated Trump's resolve.", {("cause", "miscalculation", "asserted")}),
+        ("Pyongyang's overconfidence and wishful thinking about Trump sank the talks.",
+         {("cause", "miscalculation", "asserted")}),
+        # (an adjective of advice before a noun dismisses nothing)
+        ("Trump's ill-advised walkout reflected Bolton's influence.",
+         {("cause", "hardliner_influence", "asserted")}),
         # a framing a negated verb of characterising denies; one a clause flatters
         ("The Hanoi outcome should not be described as a failure.",
          {("outcome_framing", "failure", "rejected")}),
