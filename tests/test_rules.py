@@ -322,6 +322,10 @@ def test_mentions_are_not_codes(nlp, coder, text):
         ("The quarrel over sanctions relief is beside the point.",
          {("cause", "sanctions_gap", "rejected")}),
         ("The Cohen hearing was held on 27 February.", set()),
+        # an expectation the author dismisses
+        ("Don't hold your breath for a third summit; the likelier prospect is a long, sullen "
+         "stalemate.",
+         {("outlook", "resumption", "rejected"), ("outlook", "impasse", "asserted")}),
         # a forecast the sentence's predicate rebuts
         ("Predictions of an imminent return to fire and fury underestimate how much Kim has "
          "invested in his economic line.", {("outlook", "escalation", "rejected")}),
