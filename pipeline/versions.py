@@ -5,5 +5,5 @@ caches (and everything after it) are then rebuilt instead of trusted.
 """
 
 EXTRACTOR_VERSION = 1  # ingest: PDF/TXT extraction
-NLP_VERSION = 8  # nlp: layout, matchers, positions
-CODING_VERSION = 19  # coding: rules, classifier use, aggregation to doc_codes
+NLP_VERSION = 9  # nlp: layout, matchers, positions
+CODING_VERSION = 20  # coding: rules, classifier use, aggregation to doc_codes
