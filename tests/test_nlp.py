@@ -133,6 +133,8 @@ def test_layout_makes_headings_their_own_sentences():
         ("Washington should pursue a phased agreement instead of a grand bargain.",
          {("author", "advocates", "small_deal", "support"),
           ("author", "rejects", "big_deal", "oppose")}),
+        ("Washington, rather than Seoul, should pursue a phased agreement.",
+         {("author", "advocates", "small_deal", "support")}),
         # a package and steps held together are a hybrid, not when a contrast or another
         # side stands between them
         ("Washington proposed a comprehensive deal with step-by-step implementation.",

@@ -684,12 +684,14 @@ def _set_aside(path: list[Token]) -> bool:
     "pursue a phased deal instead of another grand bargain"): the alternative turned down."""
     def sets_aside(token: Token) -> bool:
         words = tuple(t.lower_ for t in token.doc[max(token.sent.start, token.i - 2) : token.i])
-        return words in _SET_ASIDE or (words[-1:] and (words[-1], token.lower_) in _SET_ASIDE)
+        return words in _SET_ASIDE or (bool(words) and (words[-1], token.lower_) in _SET_ASIDE)
 
     return any(
         sets_aside(token)
-        # the parser's "X rather than Y" as coordination: "than" a cc before Y, a sibling
-        or any(c.dep_ == "cc" and c.i < token.i and sets_aside(c) for c in token.head.children)
+        # the parser's "X rather than Y" as coordination: "than" a cc of Y's head between
+        # the two (not "Washington, rather than Seoul, should pursue Y")
+        or any(c.dep_ == "cc" and token.head.i < c.i < token.i and sets_aside(c)
+               for c in token.head.children)
         for token in path
     )
 
