@@ -160,6 +160,24 @@ def test_model_codes_a_docs_sentences_with_the_approaches_it_adds(nlp, parse):
     assert [(r["sent_idx"], r["holder"], r["value"], r["assessment"], r["method"],
              r["start_char"], r["end_char"]) for r in out] == [
         (1, "us", "big_deal", "reported", "model", second, len(text))]
+
+    # the sentence assessor sees the assessments of the rules' codes in the sentence, not
+    # those of the codes the sentence classifier added before it (as in training)
+    class Recorder:
+        seen: list = []
+
+        def predict(self, features):
+            self.seen.extend(features)
+            return ["asserted"]
+
+    model.sentence_assessor = Recorder()
+    found = [{"sent_idx": 1, "variable": "cause", "value": "sanctions_gap",
+              "assessment": "rejected", "method": "rules"},
+             {"sent_idx": 1, "variable": "outlook", "value": "impasse",
+              "assessment": "reported", "method": "model"}]
+    model.code_doc_approaches(doc, found, rows["mentions"], coder, 0.5, SIDES)
+    assert [k for k in Recorder.seen[0] if k.startswith("rules_others=")] == [
+        "rules_others=reported:rejected"]
     # a side whose approach the positions found gets nothing more
     ruled = [{"sent_idx": 1, "variable": "approach", "holder": "us", "value": "small_deal"}]
     assert model.code_doc_approaches(doc, ruled, rows["mentions"], coder, 0.5, SIDES) == []

@@ -379,7 +379,10 @@ class SentenceModel:
                     "assessment": judge_assessment(
                         self.sentence_assessor, text, "approach", holder, value,
                         coder.sentence_assessment(sent),
-                        [r["assessment"] for r in rules_of.get(idx, [])]),
+                        # the rules' codes only, as in training (not the sentence
+                        # classifier's, which `rule_rows` also holds here)
+                        [r["assessment"] for r in rules_of.get(idx, [])
+                         if r["method"] != "model"]),
                     "method": "model", "confidence": round(prob, 3), "cue": None,
                     "start_char": start, "end_char": start + len(text),
                 })

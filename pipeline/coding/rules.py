@@ -586,12 +586,16 @@ def _less_than_other(cue: Span, sentence: Span) -> bool:
     return False
 
 
+def _is_question(sentence: Span) -> bool:
+    return sentence.text.rstrip().endswith("?")
+
+
 def _rhetorical(sentence: Span) -> bool:
     """A yes/no question with "really" ("Was Hanoi really lost for want of a draft?",
     "Did Bolton really sink the summit?"): the author doubts what it asks."""
     words = [t for t in sentence if not t.is_punct]
     return (
-        sentence.text.rstrip().endswith("?")
+        _is_question(sentence)
         and bool(words)
         and words[0].lower_ in _QUESTION_AUX
         and any(t.lower_ in ("really", "truly") for t in words)
@@ -1033,7 +1037,7 @@ class RuleCoder:
         out = list(rows)
         for idx, sent in spans.items():
             ctx = contexts.get(idx, {})
-            if RECOMMEND not in ctx or sent.text.rstrip().endswith("?"):
+            if RECOMMEND not in ctx or _is_question(sent):
                 continue  # ("Why should Pyongyang embrace ...?" recommends nothing)
             candidates = [
                 (value, span)
@@ -1279,7 +1283,7 @@ def _answered_no(sents: list[tuple[int, Span, int]]) -> set[int]:
     summit? Hardly." / "No." / "Far from it.")."""
     out = set()
     for (idx, sent, _), (_, nxt, _) in zip(sents, sents[1:], strict=False):
-        if not sent.text.rstrip().endswith("?"):
+        if not _is_question(sent):
             continue
         words = tuple(t.lower_ for t in nxt if not t.is_punct)
         if words in _DISMISSIVE_ANSWERS:

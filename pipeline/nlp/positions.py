@@ -307,7 +307,7 @@ class PositionExtractor:
         # little room for ..."), and the approach not one set aside ("rather than ...")
         subjects = [c for c in token.children if c.dep_ == "nsubj"]
         before = target.doc[max(target.sent.start, target.start - 3) : target.start].text.lower()
-        if len(subjects) != 1 or "rather than" in before or "instead of" in before:
+        if len(subjects) != 1 or any(" ".join(words) in before for words in _SET_ASIDE):
             return []
         holder = subjects[0]
         if holder.i not in actor_at and self.rules.noun_class(holder.lemma_.lower()):

@@ -439,15 +439,12 @@ def _phrase_pattern(nlp: Any, text: str) -> list[dict[str, Any]]:
     and a hyphen allowed where the phrase has a space between two words."""
     tokenizer = getattr(nlp, "tokenizer", nlp)
     toks = [t for t in tokenizer(text) if not t.is_space]
-    out: list[dict[str, Any]] = []
-    for i, tok in enumerate(toks):
-        if i:
-            out.append(dict(_OPTIONAL_SPACE))
-            before = toks[i - 1]
-            if before.whitespace_ and before.is_alpha and tok.is_alpha:
-                out.append(dict(_OPTIONAL_DASH))
-        out.append(_dash_or_lower(tok.text))
-    return out
+    specs: list[dict[str, Any]] = []
+    for before, tok in zip([None, *toks], toks, strict=False):
+        if before is not None and before.whitespace_ and before.is_alpha and tok.is_alpha:
+            specs.append(dict(_OPTIONAL_DASH))
+        specs.append(_dash_or_lower(tok.text))
+    return _interleave(specs)
 
 
 def target_patterns(vocab: Vocabulary, nlp: Any) -> list[dict[str, Any]]:
