@@ -808,6 +808,34 @@ def test_approach_from_real_positions(nlp, coder):
          "reported"),
         ("In our view, the summit was doomed by poor preparation.", "poor_preparation",
          "asserted"),
+        # "did not fail because X": what follows the cue is dismissed, up to a contrast
+        ("The summit did not collapse because the hawks around Bolton prevailed.",
+         "hardliner_influence",
+         "rejected"),
+        ("The summit did not fail because Bolton intervened but because the sides disagreed "
+         "on sanctions relief.", "sanctions_gap", "asserted"),
+        ("The talks broke down not because of Cohen's testimony but because of the gap on "
+         "sanctions.", "sanctions_gap", "asserted"),
+        # doubts and denials in the author's voice, with a modal or an adverb between
+        ("One may doubt whether either side misread the other.", "miscalculation", "rejected"),
+        ("One cannot seriously maintain that Bolton derailed the negotiations.",
+         "hardliner_influence", "rejected"),
+        ("The dispute over sanctions was the symptom, not the disease.", "sanctions_gap",
+         "rejected"),
+        ("Does anyone seriously expect a third summit this year?", "resumption", "rejected"),
+        # others' views: a perspective named, a press that brands, officials who hint
+        ("From Pyongyang's perspective, the United States bears responsibility for the "
+         "breakdown.", "us", "reported"),
+        ("From the perspective of Beijing, Washington bears responsibility for the breakdown.",
+         "us", "reported"),
+        ("From our perspective, Washington bears responsibility for the breakdown.", "us",
+         "asserted"),
+        ("Much of the press branded the summit a fiasco.", "failure", "reported"),
+        # a forecast the author rebuts, and those who expect too much
+        ("Some commentators expected a swift return to the table, a forecast that "
+         "underestimated how much face Kim had lost.", "resumption", "rejected"),
+        ("The pundits predicting a return to fire and fury are overreacting.", "escalation",
+         "rejected"),
     ],
 )
 def test_dismissals(nlp, coder, text, value, expected):
@@ -1020,6 +1048,13 @@ def test_explanations_named_reported_or_dismissed(nlp, coder, text, value, expec
         # the Chinese-Russian "roadmap" is a step-by-step plan, not an end state
         ("Moscow, which had long promoted a joint roadmap with Beijing, wanted sanctions "
          "eased piece by piece.", {("russia", "small_deal", "asserted")}),
+        # relief in proportion to steps; denuclearization up front; "what is required"
+        ("Seoul should extend incentives strictly in proportion to concrete North Korean "
+         "steps.", {("author", "small_deal", "asserted")}),
+        ("Washington demanded complete denuclearization up front.",
+         {("us", "big_deal", "asserted")}),
+        ("Rather than a grand bargain, what is required is a sequence of reciprocal measures.",
+         {("author", "small_deal", "asserted"), ("author", "big_deal", "rejected")}),
     ],
 )
 def test_approach_wording_and_holder(nlp, coder, text, expected):

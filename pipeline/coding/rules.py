@@ -273,6 +273,8 @@ def _scope(found: _Found, sentence: Span, breaks: frozenset[str]) -> set[int]:
             # on sanctions": the predicate judges its subject, not what the predicate adds
             return ({t.i for t in subject.subtree} | set(range(span.start, span.end))) & all_tokens
     if found.scope == "following":
+        # a cue ending in a break word opens it ("did not fail because X" reaches X)
+        breaks = breaks - {span[-1].lower_}
         own = _pruned_subtree(span.root, breaks)
         if found.kind == "report":
             own |= _reported_conjuncts(span.root, breaks)
@@ -282,9 +284,10 @@ def _scope(found: _Found, sentence: Span, breaks: frozenset[str]) -> set[int]:
             clause = _pruned_subtree(_clause_head(span), breaks) & all_tokens
             after = {i for i in clause if i >= span.end}
         if found.kind == "rejection":
-            # "Rather than X, Y ...": a dismissal reaches the end of its phrase, not past it
+            # "Rather than X, Y ...", "not because of X but Y": a dismissal reaches the end
+            # of its phrase, not past it
             stop = next(
-                (i for i in range(span.end, sentence.end) if span.doc[i].text in (",", ";", ":")),
+                (i for i in range(span.end, sentence.end) if _ends_phrase(span.doc[i])),
                 sentence.end,
             )
             after = {i for i in after if i < stop}
@@ -592,13 +595,14 @@ def _is_question(sentence: Span) -> bool:
 
 def _rhetorical(sentence: Span) -> bool:
     """A yes/no question with "really" ("Was Hanoi really lost for want of a draft?",
-    "Did Bolton really sink the summit?"): the author doubts what it asks."""
+    "Did Bolton really sink the summit?", "Does anyone seriously expect a third summit?"):
+    the author doubts what it asks."""
     words = [t for t in sentence if not t.is_punct]
     return (
         _is_question(sentence)
         and bool(words)
         and words[0].lower_ in _QUESTION_AUX
-        and any(t.lower_ in ("really", "truly") for t in words)
+        and any(t.lower_ in ("really", "truly", "seriously", "honestly") for t in words)
     )
 
 
