@@ -59,6 +59,12 @@ def found(nlp, coder, text):
 @pytest.mark.parametrize(
     ("text", "variable", "value"),
     [
+        # blame laid on a side named by its officials or institutions, or shared
+        ("The White House bears much of the responsibility for the collapse.", "blame", "us"),
+        ("Responsibility for the outcome in Hanoi is shared between the two governments.",
+         "blame", "both"),
+        ("The Trump administration dropped the ball in Hanoi.", "blame", "us"),
+        ("The fault lies with a regime that pocketed every concession.", "blame", "dprk"),
         (
             "The talks collapsed over North Korea's demand for the lifting of sanctions.",
             "cause",
@@ -836,6 +842,20 @@ def test_approach_from_real_positions(nlp, coder):
          "underestimated how much face Kim had lost.", "resumption", "rejected"),
         ("The pundits predicting a return to fire and fury are overreacting.", "escalation",
          "rejected"),
+        ("It is hard to square the claim that poor preparation doomed the summit with the "
+         "drafts exchanged before Hanoi.", "poor_preparation", "rejected"),
+        ("Officials predicted that talks would resume by summer, a forecast that says more "
+         "about hope than analysis.", "resumption", "rejected"),
+        ("I would be surprised if the North resumed nuclear testing this year.", "escalation",
+         "rejected"),
+        ("One often hears that Bolton sank the summit.", "hardliner_influence", "reported"),
+        ("Former officials faulted the White House for staging the summit too early.", "us",
+         "reported"),
+        ("Pyongyang later blamed Pompeo for the collapse.", "us", "reported"),
+        ("Critics argue that Trump walked out because of the Cohen hearing, a claim for which "
+         "there is no evidence.", "us_domestic_politics", "rejected"),
+        ("Critics argue that Trump walked out because of the Cohen hearing, a charge that does "
+         "not survive contact with the record.", "us_domestic_politics", "rejected"),
     ],
 )
 def test_dismissals(nlp, coder, text, value, expected):
@@ -1055,6 +1075,24 @@ def test_explanations_named_reported_or_dismissed(nlp, coder, text, value, expec
          {("us", "big_deal", "asserted")}),
         ("Rather than a grand bargain, what is required is a sequence of reciprocal measures.",
          {("author", "small_deal", "asserted"), ("author", "big_deal", "rejected")}),
+        # a side saying what should be done holds that stance; the author's own "should"
+        # stays the author's, also over a clause it addresses to a side
+        ("China has long maintained that the nuclear issue must be settled step by step.",
+         {("china", "small_deal", "asserted")}),
+        ("Moscow argues that sanctions should be eased in a phased manner.",
+         {("russia", "small_deal", "asserted")}),
+        ("Washington should make clear that it will offer a phased agreement.",
+         {("author", "small_deal", "asserted")}),
+        # a package the author sets aside frames no hybrid; "stop" and "steer clear of" turn
+        # a recommendation down
+        ("The parties need to abandon the all-or-nothing mentality and build trust through "
+         "small steps.",
+         {("author", "big_deal", "rejected"), ("author", "small_deal", "asserted")}),
+        ("Washington should stop insisting on a grand bargain.",
+         {("author", "big_deal", "rejected")}),
+        ("Seoul should steer clear of another grand bargain.",
+         {("author", "big_deal", "rejected")}),
+        ("Washington wanted all or nothing at Hanoi.", {("us", "big_deal", "asserted")}),
     ],
 )
 def test_approach_wording_and_holder(nlp, coder, text, expected):

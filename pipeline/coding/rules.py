@@ -969,6 +969,9 @@ class RuleCoder:
                     )
                     target = _target_span(doc, text, row, evidence)
                     judged = assess(sent, target, self.assessment) if target is not None else ""
+                    if judged == "reported" and holder != AUTHOR and _said_by_holder(
+                            sent, evidence, self.assessment):
+                        judged = "asserted"
                     assessment = "reported" if judged == "reported" else "asserted"
                     if holder == AUTHOR and judged == "rejected":
                         # "Instead of a grand bargain, Washington should aim for ...": the
@@ -1096,9 +1099,14 @@ class RuleCoder:
             if not small or "hybrid" not in values:
                 continue
             # a package the author argues against ("We do not recommend an all-or-nothing
-            # strategy; an interim agreement ...") frames nothing
+            # strategy; an interim agreement ...", "abandon the all-or-nothing mentality and
+            # build trust through small steps") frames nothing
+            set_aside = [(r["start_char"], r["end_char"]) for r in out
+                         if r["sent_idx"] == idx and r["variable"] == "approach"
+                         and r["holder"] == AUTHOR and r["assessment"] == "rejected"]
             framed = END_STATE in ctx or any(
                 assess(spans[idx], span, self.assessment) != "rejected"
+                and not any(start <= span.start_char < end for start, end in set_aside)
                 for span in ctx.get(BIG_SIDE, [])
             )
             if not framed and not any(r["value"] == "big_deal" for r in mine):
@@ -1223,6 +1231,16 @@ class RuleCoder:
             (r for r in rows if r["sent_idx"] in claims),
             key=lambda r: (r["sent_idx"], r["variable"], r["holder"] or "", r["value"]),
         )
+
+
+def _said_by_holder(sentence: Span, evidence: Span | None, cues: AssessmentMatcher) -> bool:
+    """The side holding an approach is the one saying so ("China maintains that the issue must
+    be settled step by step"): a report cue between the holder and the approach states the
+    side's own stance, which the author asserts it holds."""
+    return evidence is not None and any(
+        f.kind == "report" and evidence.start <= f.span.start and f.span.end <= evidence.end
+        for f in cues.find(sentence)
+    )
 
 
 def _framed(target: Span | None, end_states: Sequence[Span]) -> bool:

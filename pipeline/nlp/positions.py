@@ -487,6 +487,9 @@ class PositionExtractor:
             # "ought to accept X rather than insist on Y" advocates X and opposes Y.
             if relation == "rejects":
                 negated = not negated
+            side = self._recommending_side(chain, actor_at)
+            if side is not None:
+                return _Finding(side.id_, side, "proposes", verb, "verb", negated)
             return _Finding(AUTHOR, None, "advocates", verb, "modal", negated)
         if relation is None:
             return None
@@ -499,6 +502,24 @@ class PositionExtractor:
                 return owner
             return None
         return _Finding(subject.id_, subject, relation, verb, "verb", negated)
+
+    def _recommending_side(self, chain: list[Token], actor_at: dict[int, Span]) -> Span | None:
+        """A side that says what should be done holds that stance, not the author ("China
+        maintains that the issue must be settled step by step"): the subject of a verb whose
+        clausal complement carries the modal. Not a side the modal's own clause addresses
+        ("Washington should make clear that it will offer X" is the author's)."""
+        modals = self.rules.advocacy_modals
+        first = next((i for i, v in enumerate(chain)
+                      if any(c.dep_ == "aux" and c.lower_ in modals for c in v.children)
+                      or (i > 0 and v.lemma_.lower() in modals)), None)
+        if first is None:
+            return None
+        for lower, upper in zip(chain[first:], chain[first + 1:], strict=False):
+            if lower.dep_ == "ccomp" and lower.head.i == upper.i:
+                subject, _passive = self._subject([upper], actor_at)
+                if subject is not None:
+                    return subject
+        return None
 
     def _negated(self, token: Token | None) -> bool:
         if token is None:
