@@ -1092,6 +1092,8 @@ def test_explanations_named_reported_or_dismissed(nlp, coder, text, value, expec
          {("author", "big_deal", "rejected")}),
         ("Seoul should steer clear of another grand bargain.",
          {("author", "big_deal", "rejected")}),
+        ("Mediators should discourage any return to a grand bargain.",
+         {("author", "big_deal", "rejected")}),
         ("Washington wanted all or nothing at Hanoi.", {("us", "big_deal", "asserted")}),
     ],
 )
