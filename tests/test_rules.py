@@ -1094,6 +1094,16 @@ def test_explanations_named_reported_or_dismissed(nlp, coder, text, value, expec
          {("author", "big_deal", "rejected")}),
         ("Mediators should discourage any return to a grand bargain.",
          {("author", "big_deal", "rejected")}),
+        # what one side asks the other to give is the asker's approach; a side refusing to
+        # give it all at once turns the package down
+        ("Washington demanded that Pyongyang surrender its entire arsenal in one go.",
+         {("us", "big_deal", "asserted")}),
+        ("Washington wanted Pyongyang to hand over everything at once.",
+         {("us", "big_deal", "asserted")}),
+        ("Pyongyang will not surrender its deterrent in a single stroke.",
+         {("dprk", "big_deal", "rejected")}),
+        ("Washington wanted everything up front, Pyongyang wanted reciprocity in stages.",
+         {("us", "big_deal", "asserted"), ("dprk", "small_deal", "asserted")}),
         ("Washington wanted all or nothing at Hanoi.", {("us", "big_deal", "asserted")}),
     ],
 )

@@ -476,18 +476,14 @@ class PositionExtractor:
         relation = rules.token_verb_class(verb)
         if relation is None and against and verb.lemma_.lower() in rules.against_verbs:
             relation = "proposes"  # "cautioned Washington against X": a stance on X, turned
-        modal = any(
-            child.dep_ == "aux" and child.lower_ in rules.advocacy_modals
-            for v in chain
-            for child in v.children
-        ) or any(v.lemma_.lower() in rules.advocacy_modals for v in chain[1:])
+        modal = self._modal_at(chain)
         negated = self._negated_chain(chain) != against
-        if modal:
+        if modal is not None:
             # The author's recommendation: "Washington should offer X" advocates X, and
             # "ought to accept X rather than insist on Y" advocates X and opposes Y.
             if relation == "rejects":
                 negated = not negated
-            side = self._recommending_side(chain, actor_at)
+            side = self._recommending_side(chain[modal:], actor_at)
             if side is not None:
                 return _Finding(side.id_, side, "proposes", verb, "verb", negated)
             return _Finding(AUTHOR, None, "advocates", verb, "modal", negated)
@@ -496,6 +492,9 @@ class PositionExtractor:
         if owner is not None and owner.cue is not None and owner.cue.i > verb.i:
             pass  # the owner noun sits after the verb: the verb's subject holds the stance
         subject, _passive = self._subject(chain, actor_at)
+        asker = self._asking_side(chain, actor_at)
+        if asker is not None and (subject is None or asker[0].start != subject.start):
+            return _Finding(asker[0].id_, asker[0], asker[1], verb, "verb", negated)
         if subject is None:
             if owner is not None:
                 owner.negated = negated
@@ -503,23 +502,44 @@ class PositionExtractor:
             return None
         return _Finding(subject.id_, subject, relation, verb, "verb", negated)
 
+    def _modal_at(self, chain: list[Token]) -> int | None:
+        """Where in the verb chain an advocacy modal sits ("should offer", "need to
+        accept"), if anywhere."""
+        modals = self.rules.advocacy_modals
+        return next((i for i, v in enumerate(chain)
+                     if any(c.dep_ == "aux" and c.lower_ in modals for c in v.children)
+                     or (i > 0 and v.lemma_.lower() in modals)), None)
+
     def _recommending_side(self, chain: list[Token], actor_at: dict[int, Span]) -> Span | None:
         """A side that says what should be done holds that stance, not the author ("China
-        maintains that the issue must be settled step by step"): the subject of a verb whose
-        clausal complement carries the modal. Not a side the modal's own clause addresses
-        ("Washington should make clear that it will offer X" is the author's)."""
-        modals = self.rules.advocacy_modals
-        first = next((i for i, v in enumerate(chain)
-                      if any(c.dep_ == "aux" and c.lower_ in modals for c in v.children)
-                      or (i > 0 and v.lemma_.lower() in modals)), None)
-        if first is None:
-            return None
-        for lower, upper in zip(chain[first:], chain[first + 1:], strict=False):
+        maintains that the issue must be settled step by step"): the subject of a verb above
+        the modal (`chain` starts at it) whose clausal complement carries it. Not a side the
+        modal's own clause addresses ("Washington should make clear that it will offer X" is
+        the author's)."""
+        for lower, upper in zip(chain, chain[1:], strict=False):
             if lower.dep_ == "ccomp" and lower.head.i == upper.i:
                 subject, _passive = self._subject([upper], actor_at)
                 if subject is not None:
                     return subject
         return None
+
+    def _asking_side(
+        self, chain: list[Token], actor_at: dict[int, Span]
+    ) -> tuple[Span, str] | None:
+        """What one side asks of another is the asker's stance ("Washington wanted Pyongyang
+        to hand over everything at once", "demanded that Pyongyang surrender its arsenal in
+        one go"): the actor subject of a demanding or proposing verb whose clausal complement
+        is the stance verb itself, the other side giving or accepting, with the asking verb's
+        class (not two stances spliced by a comma: "Washington wanted X, Pyongyang wanted
+        Y")."""
+        if len(chain) < 2 or chain[0].dep_ not in ("ccomp", "xcomp"):
+            return None
+        relation = self.rules.token_verb_class(chain[1])
+        if (relation not in ("demands", "proposes")
+                or self.rules.token_verb_class(chain[0]) not in ("offers", "accepts")):
+            return None
+        subject, _passive = self._subject([chain[1]], actor_at)
+        return (subject, relation) if subject is not None else None
 
     def _negated(self, token: Token | None) -> bool:
         if token is None:
