@@ -1104,6 +1104,13 @@ def test_explanations_named_reported_or_dismissed(nlp, coder, text, value, expec
          {("dprk", "big_deal", "rejected")}),
         ("Washington wanted everything up front, Pyongyang wanted reciprocity in stages.",
          {("us", "big_deal", "asserted"), ("dprk", "small_deal", "asserted")}),
+        # "such a proposal" / "this idea" stands for the approach named before it; an "it"
+        # subject passes to the verb above
+        ("Pyongyang proposed a phased deal, and Washington rejected this idea.",
+         {("dprk", "small_deal", "asserted"), ("us", "small_deal", "rejected")}),
+        ("Washington finds it hard to accept a phased deal.",
+         {("us", "small_deal", "rejected")}),
+        ("Washington said it would reject a phased deal.", {("us", "small_deal", "rejected")}),
         ("Washington wanted all or nothing at Hanoi.", {("us", "big_deal", "asserted")}),
     ],
 )

@@ -188,7 +188,7 @@ class PositionExtractor:
         if sent.text.rstrip().endswith("?"):
             return []  # a question states no position
         rows = []
-        for kind, target in targets:
+        for kind, target in [*targets, *self._anaphors(sent, targets)]:
             if self._hypothetical(target):
                 continue
             findings = self._find(sent, target, actor_at, actors)
@@ -214,6 +214,24 @@ class PositionExtractor:
             if key not in unique or row["confidence"] > unique[key]["confidence"]:
                 unique[key] = row
         return sorted(unique.values(), key=lambda r: (r["start_char"], r["target"], r["holder"]))
+
+    def _anaphors(self, sent: Span, targets: list[tuple[str, Span]]) -> list[tuple[str, Span]]:
+        """A stance noun that points back ("Despite North Korea's desire for a step-by-step
+        approach, the U.S. finds it hard to accept such a proposal", "this plan") stands for
+        the approach named last before it in the sentence."""
+        approaches = [span for kind, span in targets if kind == "approach"]
+        inside = {i for _, span in targets for i in range(span.start, span.end)}
+        out = []
+        for token in sent:
+            if (token.i in inside or token.pos_ != "NOUN"
+                    or self.rules.noun_class(token.lemma_.lower()) is None
+                    or not any(c.lower_ in ("such", "this", "that") for c in token.children)):
+                continue
+            before = [span for span in approaches if span.end <= token.i]
+            if before:
+                out.append(("approach", Span(sent.doc, token.i, token.i + 1,
+                                             label=before[-1].label, span_id=before[-1].id)))
+        return out
 
     def _hypothetical(self, target: Span) -> bool:
         """True if the target sits in an 'if'/'unless'/'whether'/'before' clause."""
@@ -444,14 +462,16 @@ class PositionExtractor:
         return chain
 
     def _subject(self, chain: list[Token], actor_at: dict[int, Span]) -> tuple[Span | None, bool]:
-        """The actor subject of the first verb in the chain that has one (and if passive)."""
+        """The actor subject of the first verb in the chain that has one (and if passive).
+        An "it" subject passes to the verb above ("the U.S. finds it hard to accept",
+        "Washington said it would reject")."""
         for verb in chain:
             for child in verb.children:
                 if child.dep_ == "agent":
                     for obj in child.children:
                         if obj.dep_ == "pobj" and obj.i in actor_at:
                             return actor_at[obj.i], True
-                if child.dep_ in ("nsubj", "csubj"):
+                if child.dep_ in ("nsubj", "csubj") and child.lower_ != "it":
                     span = self._actor_in(child, actor_at)
                     return span, False
         return None, False
