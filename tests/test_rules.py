@@ -64,6 +64,7 @@ def found(nlp, coder, text):
         ("Responsibility for the outcome in Hanoi is shared between the two governments.",
          "blame", "both"),
         ("The Trump administration dropped the ball in Hanoi.", "blame", "us"),
+        ("Pyongyang dropped the ball in Hanoi.", "blame", "dprk"),
         ("The fault lies with a regime that pocketed every concession.", "blame", "dprk"),
         (
             "The talks collapsed over North Korea's demand for the lifting of sanctions.",
