@@ -509,8 +509,7 @@ class PositionExtractor:
             return _Finding(AUTHOR, None, "advocates", verb, "modal", negated)
         if relation is None:
             return None
-        if owner is not None and owner.cue is not None and owner.cue.i > verb.i:
-            pass  # the owner noun sits after the verb: the verb's subject holds the stance
+        # the verb's subject holds the stance before any owner noun on the way up
         subject, _passive = self._subject(chain, actor_at)
         asker = self._asking_side(chain, actor_at)
         if asker is not None and (subject is None or asker[0].start != subject.start):
