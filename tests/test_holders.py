@@ -102,6 +102,24 @@ def test_additions_skip_sides_the_positions_covered_and_unsure_ones():
     assert added_approaches(candidates, probs, values, 0.5) == [("dprk", "small_deal", 0.6)]
 
 
+def test_no_author_approach_beside_a_side_the_positions_found_unless_it_recommends():
+    # "Pyongyang wanted to sell its program in stages": the positions found North Korea's
+    # approach, and the sentence describes it; it is not the author's recommendation
+    values = ["big_deal", "hybrid", "small_deal"]
+    author = {"holder": "author", "features": {"recommending": 0.0, "first_person": 0.0}}
+    candidates = [{"holder": "dprk", "features": {"rule=small_deal": 1.0}}, author]
+    probs = [[0.0, 0.0, 0.9], [0.1, 0.1, 0.8]]
+    assert added_approaches(candidates, probs, values, 0.5) == []
+    # "... and we should offer the same": the author speaks
+    author["features"]["recommending"] = 1.0
+    assert added_approaches(candidates, probs, values, 0.5) == [("author", "small_deal", 0.8)]
+    # with no side's approach found, the author's stays open to the classifier
+    author["features"]["recommending"] = 0.0
+    candidates[0]["features"] = {}
+    assert added_approaches(candidates, probs, values, 0.5) == [
+        ("dprk", "small_deal", 0.9), ("author", "small_deal", 0.8)]
+
+
 def _record(text, *codes):
     return {"text": text, "codes": [{"variable": "approach", "holder": h, "value": v,
                                      "assessment": "asserted"} for h, v in codes]}

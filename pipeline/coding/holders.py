@@ -218,7 +218,9 @@ def added_approaches(candidates: Sequence[Mapping[str, Any]], probs: Sequence[Se
     gave no approach in this sentence, its most probable value if it reaches `threshold`;
     no state where the positions found the author's recommendation, nor the state a
     recommendation addresses (the side of "Washington should accept a phased deal" seldom
-    holds an approach there)."""
+    holds an approach there); no author where the positions found a state's approach and
+    the sentence neither recommends nor speaks in the first person ("Pyongyang wanted to
+    sell its program in stages" describes a side, not what the author wants)."""
     ruled = {row["holder"] for row in candidates
              if any(key.startswith("rule=") for key in row["features"])}
     out = []
@@ -226,6 +228,9 @@ def added_approaches(candidates: Sequence[Mapping[str, Any]], probs: Sequence[Se
         if row["holder"] in ruled:
             continue  # the positions found this side's approach: they have the evidence
         if (AUTHOR in ruled or ADDRESSED in row["features"]) and row["holder"] != AUTHOR:
+            continue
+        voiced = row["features"].get("recommending") or row["features"].get("first_person")
+        if row["holder"] == AUTHOR and ruled - {AUTHOR} and not voiced:
             continue
         best = max(range(len(values)), key=lambda i: row_probs[i])
         if row_probs[best] >= threshold:
