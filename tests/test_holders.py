@@ -300,8 +300,9 @@ def test_the_build_uses_a_trained_model(tmp_path):
     root = copy_project(tmp_path)
     brief = root / "data" / "raw" / "test-tank" / "what-washington-wanted.txt"
     brief.parent.mkdir()
+    # (wording the positions do not read, so that the approach is the classifier's)
     brief.write_text("Test Tank\nWhat Washington Wanted\n\nIn Hanoi, the United States insisted "
-                     "on total disarmament first, with rewards only at the end. The talks "
+                     "on total disarmament first, with rewards afterwards. The talks "
                      "ended early.\n", encoding="utf-8")
     annotations = root / "data" / "annotations"
     annotations.mkdir(parents=True)

@@ -242,6 +242,14 @@ def test_neutral_sentences_get_no_codes(nlp, coder, text):
         ("Both Washington and Pyongyang are responsible for the failure.", "blame", "both"),
         ("The blame is shared by both sides.", "blame", "both"),
         ("Neither side deserves blame for the outcome.", "blame", "neither"),
+        ("Responsibility for Hanoi lies above all with Washington.", "blame", "us"),
+        ("I would put most of the responsibility for the breakdown on Pyongyang.", "blame",
+         "dprk"),
+        ("We hold Pyongyang fully responsible for the collapse.", "blame", "dprk"),
+        ("I would split the blame evenly.", "blame", "both"),
+        ("Washington carries an equal share of the blame.", "blame", "both"),
+        ("The Americans had prepared poorly.", "cause", "poor_preparation"),
+        ("The lack of a working-level text doomed the summit.", "cause", "poor_preparation"),
         ("Hanoi was a major diplomatic failure.", "outcome_framing", "failure"),
         (
             "Although no agreement was reached, the talks clarified what each side needs.",
@@ -857,6 +865,19 @@ def test_approach_from_real_positions(nlp, coder):
          "there is no evidence.", "us_domestic_politics", "rejected"),
         ("Critics argue that Trump walked out because of the Cohen hearing, a charge that does "
          "not survive contact with the record.", "us_domestic_politics", "rejected"),
+        # a counterfactual removes what did not decide the outcome (up to the comma); a
+        # cause "at most" in a supporting role; a claim "we do not find convincing"
+        ("Even had Bolton stayed at home, the gap over sanctions relief would have been just "
+         "as wide.", "hardliner_influence", "rejected"),
+        ("Even had Bolton stayed at home, the gap over sanctions relief would have been just "
+         "as wide.", "sanctions_gap", "asserted"),
+        ("Bolton's presence played at most a supporting role.", "hardliner_influence",
+         "rejected"),
+        ("Some claim that Kim misread Trump, an interpretation we do not find convincing.",
+         "miscalculation", "rejected"),
+        ("One frequently cited view is that Kim misread Trump.", "miscalculation", "reported"),
+        ("The committee heard testimony that Bolton's hard line sank the summit.",
+         "hardliner_influence", "reported"),
     ],
 )
 def test_dismissals(nlp, coder, text, value, expected):
@@ -1113,6 +1134,23 @@ def test_explanations_named_reported_or_dismissed(nlp, coder, text, value, expec
          {("us", "small_deal", "rejected")}),
         ("Washington said it would reject a phased deal.", {("us", "small_deal", "rejected")}),
         ("Washington wanted all or nothing at Hanoi.", {("us", "big_deal", "asserted")}),
+        # bare "the administration" is Washington's
+        ("The administration's all-or-nothing demand left no room for a deal.",
+         {("us", "big_deal", "asserted")}),
+        # "before any relief" is the package itself, not a condition on it
+        ("Washington insisted that Pyongyang disarm completely before any relief was granted.",
+         {("us", "big_deal", "asserted")}),
+        ("North Korean negotiators balked at any formula that left relief at the far end.",
+         {("dprk", "big_deal", "rejected")}),
+        ("Washington now distrusts any bargain paid out in instalments.",
+         {("us", "small_deal", "rejected")}),
+        ("The North will hardly surrender its deterrent at one blow.",
+         {("dprk", "big_deal", "rejected")}),
+        ("Pyongyang sought relief in step with each measure it took.",
+         {("dprk", "small_deal", "asserted")}),
+        ("Washington wanted to settle everything in one package.",
+         {("us", "big_deal", "asserted")}),
+        ("Washington handed Pyongyang a maximalist paper.", {("us", "big_deal", "asserted")}),
     ],
 )
 def test_approach_wording_and_holder(nlp, coder, text, expected):

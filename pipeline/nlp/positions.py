@@ -35,6 +35,8 @@ _NO_ONE = frozenset({"neither", "nobody", "none", "noone"})
 _CONTRASTS = frozenset({"but", "yet", "while", "whereas", "although", "though", "however"})
 # Words that set an alternative aside ("rather than Y", "instead of Y")
 _SET_ASIDE = frozenset({("rather", "than"), ("instead", "of")})
+# Adverbs that deny their verb as "not" does ("will hardly surrender")
+_NEGATING_ADVERBS = frozenset({"never", "hardly", "scarcely"})
 
 if not Doc.has_extension("positions"):
     Doc.set_extension("positions", default=None)
@@ -234,10 +236,13 @@ class PositionExtractor:
         return out
 
     def _hypothetical(self, target: Span) -> bool:
-        """True if the target sits in an 'if'/'unless'/'whether'/'before' clause."""
+        """True if the target sits in an 'if'/'unless'/'whether'/'before' clause (not when
+        the mark is the target's own word: "before a single sanction was lifted" says when
+        relief comes, the big deal itself)."""
         for anc in target.root.ancestors:
             if anc.dep_ in ("advcl", "ccomp", "csubj") and any(
-                c.dep_ == "mark" and c.lower_ in self.rules.conditional_marks for c in anc.children
+                c.dep_ == "mark" and c.lower_ in self.rules.conditional_marks
+                and not target.start <= c.i < target.end for c in anc.children
             ):
                 return True
         return False
@@ -569,7 +574,7 @@ class PositionExtractor:
         """Odd number of negations over the verb chain: 'did not accept', 'refused to accept'."""
         count = 0
         for i, verb in enumerate(chain):
-            if any(c.dep_ == "neg" or c.lower_ in ("never",) for c in verb.children):
+            if any(c.dep_ == "neg" or c.lower_ in _NEGATING_ADVERBS for c in verb.children):
                 count += 1
             # "Neither Beijing nor Moscow has endorsed X": a subject that no one is
             if any(c.dep_ in ("nsubj", "nsubjpass") and (
@@ -578,12 +583,10 @@ class PositionExtractor:
                            for d in c.children))
                    for c in verb.children):
                 count += 1
-            # "walked away rather than accept X": the verb after "rather than" is refused
-            if (
-                verb.i >= 2
-                and verb.doc[verb.i - 2].lower_ == "rather"
-                and verb.doc[verb.i - 1].lower_ == "than"
-            ):
+            # "walked away rather than accept X": the verb after "rather than" (or "instead
+            # of") is refused
+            if verb.i >= 2 and (verb.doc[verb.i - 2].lower_, verb.doc[verb.i - 1].lower_) in (
+                    _SET_ASIDE):
                 count += 1
             if i > 0 and verb.lemma_.lower() in self.rules.negators:
                 count += 1
