@@ -140,6 +140,10 @@ def _bad_opposed_approaches(d):
     _value(d, "cause", "approach_gap")["opposed_approaches"] = ["big_deal", "small_dael"]
 
 
+def _bad_conditional_variable(d):
+    d["assessment"]["conditional_variables"] = ["outlok"]
+
+
 def _bad_main_clause(d):
     _value(d, "outcome_framing", "failure")["cues"][0]["main_clause"] = "yes please"
 
@@ -167,6 +171,8 @@ def _bad_dismisses(d):
         (_bad_main_clause, "main_clause: expected true or false"),
         (_bad_dismisses, "dismisses: expected true or false"),
         (_bad_opposed_approaches, "approach_gap: opposed_approaches: 'small_dael' is not a value"),
+        (_bad_conditional_variable,
+         "assessment: conditional_variables: 'outlok' is not a variable"),
     ],
 )
 def test_malformed_codebook_names_file_and_key(tmp_path, edit, expected):

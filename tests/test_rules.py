@@ -878,11 +878,39 @@ def test_approach_from_real_positions(nlp, coder):
         ("One frequently cited view is that Kim misread Trump.", "miscalculation", "reported"),
         ("The committee heard testimony that Bolton's hard line sank the summit.",
          "hardliner_influence", "reported"),
+        # (a guard: "hardly" denies like "not")
+        ("Bolton's influence could hardly have been decisive.", "hardliner_influence",
+         "rejected"),
+        ("Bolton makes a convenient villain, but the gap over sanctions relief sank the summit.",
+         "hardliner_influence", "rejected"),
+        ("Theories about domestic distractions in Washington carry far less weight.",
+         "us_domestic_politics", "rejected"),
+        ("It would be incorrect to blame Bolton's influence for the collapse.",
+         "hardliner_influence", "rejected"),
+        ("Forget the talk of misread signals: Kim wanted the five resolutions lifted.",
+         "miscalculation", "rejected"),
     ],
 )
 def test_dismissals(nlp, coder, text, value, expected):
     rows = [r for r in code(nlp, coder, text) if r["value"] == value]
     assert [r["assessment"] for r in rows] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a condition is no forecast; the main clause's forecast is
+        ("If talks resume at the working level, the first test will be a declaration.", []),
+        ("Should the North resume nuclear testing, the Council would tighten sanctions.", []),
+        ("Unless Washington shows flexibility, we expect the stalemate to continue.",
+         [("impasse", "asserted")]),
+        ("We expect talks to resume if Washington shows flexibility.",
+         [("resumption", "asserted")]),
+    ],
+)
+def test_outlook_in_a_condition_is_not_coded(nlp, coder, text, expected):
+    rows = [r for r in code(nlp, coder, text) if r["variable"] == "outlook"]
+    assert [(r["value"], r["assessment"]) for r in rows] == expected
 
 
 def test_a_heading_or_citation_without_a_verb_is_coded_nothing(nlp, coder):

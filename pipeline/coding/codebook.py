@@ -46,6 +46,8 @@ _ASSESSMENT_KEYS = (
     "scope_breaks",
     "report_verbs",
     "author_subjects",
+    "condition_marks",
+    "conditional_variables",
 )
 _ASSESSMENT_CUE_KEYS = ("scope", "phrases", "patterns")
 
@@ -155,6 +157,11 @@ class AssessmentCues:
     # the subject stands from the verb; and the subjects that are the author ("we argue").
     report_verbs: tuple[str, ...] = ()
     author_subjects: tuple[str, ...] = ()
+    # A cue of one of `conditional_variables` in a condition ("If talks resume, ...": a
+    # clause opened by one of `condition_marks`, or by an inverted "Should", "Were", "Had")
+    # codes nothing unless it is dismissed: a condition is not what the author expects.
+    condition_marks: tuple[str, ...] = ()
+    conditional_variables: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -426,6 +433,10 @@ def _assessment(data: Any, where: str) -> AssessmentCues:
                                                         f"{where}: report_verbs")),
         author_subjects=tuple(v.lower() for v in _phrases(data.get("author_subjects"),
                                                            f"{where}: author_subjects")),
+        condition_marks=tuple(v.lower() for v in _phrases(data.get("condition_marks"),
+                                                           f"{where}: condition_marks")),
+        conditional_variables=tuple(_phrases(data.get("conditional_variables"),
+                                             f"{where}: conditional_variables")),
     )
 
 
@@ -484,10 +495,15 @@ def load_codebook(path: Path) -> Codebook:
                     "not a value of a variable with source 'positions'")
     if "assessment" not in data:
         raise ConfigError(f"{path}: assessment: missing (rejection and report cues)")
+    assessment = _assessment(data["assessment"], f"{path}: assessment")
+    unknown = [v for v in assessment.conditional_variables if v not in {x.id for x in variables}]
+    if unknown:
+        raise ConfigError(f"{path}: assessment: conditional_variables: {unknown[0]!r} is not "
+                          "a variable of the codebook")
     return Codebook(
         variables=tuple(variables),
         contexts=MappingProxyType(contexts),
-        assessment=_assessment(data["assessment"], f"{path}: assessment"),
+        assessment=assessment,
         confidence=_confidence(data.get("confidence"), f"{path}: confidence"),
         path=path,
     )

@@ -166,6 +166,8 @@ class AssessmentMatcher:
         self.scope_breaks = frozenset(cues.scope_breaks)
         self.report_verbs = frozenset(cues.report_verbs)
         self.author_subjects = frozenset(cues.author_subjects)
+        self.condition_marks = frozenset(cues.condition_marks)
+        self.conditional_variables = frozenset(cues.conditional_variables)
         self._cache: tuple[Doc, int, list[_Found]] | None = None
 
     def find(self, sentence: Span) -> list[_Found]:
@@ -377,6 +379,31 @@ def _in_subordinate(span: Span, breaks: frozenset[str]) -> bool:
     token = span.root
     while True:
         if any(c.dep_ == "mark" and c.lower_ in breaks for c in token.children):
+            return True
+        if token.head == token:
+            return False
+        token = token.head
+
+
+# Auxiliaries that open a condition by inversion ("Should talks resume, ...", "Had Trump
+# accepted, ...")
+_INVERTED_CONDITIONS = frozenset({"should", "were", "had"})
+
+
+def _in_condition(span: Span, marks: frozenset[str]) -> bool:
+    """Whether a cue sits in a condition ("If talks resume, ...", "unless Washington
+    relents", "Should the North resume testing, ..."): a clause with one of `marks`, or
+    opened by an inverted auxiliary, up to the comma that closes it (the parser seldom reads
+    the inversion)."""
+    sent = span.sent
+    if sent[0].lower_ in _INVERTED_CONDITIONS and not sent.text.rstrip().endswith("?"):
+        comma = next((t.i for t in sent if t.text == ","), None)
+        if comma is not None and span.end <= comma:
+            return True
+    token = span.root
+    while True:
+        if token.dep_ == "advcl" and any(
+                c.dep_ == "mark" and c.lower_ in marks for c in token.children):
             return True
         if token.head == token:
             return False
@@ -808,6 +835,8 @@ class RuleCoder:
                 contexts.setdefault(sent_of[span.start], set()).add(name)
         hits: list[tuple[int, str, str, CueGroup, Span]] = []
         breaks = self.assessment.scope_breaks
+        conditional = self.assessment.conditional_variables
+        condition_marks = self.assessment.condition_marks
         found = []
         for key, span in self._cues(doc):
             shape, label = key.split("|", 1)
@@ -848,6 +877,9 @@ class RuleCoder:
         for idx, variable, value, group, span in kept:
             sent = spans[idx]
             assessment = assess(sent, span, self.assessment)
+            if (variable in conditional and assessment != "rejected"
+                    and _in_condition(span, condition_marks)):
+                continue  # (but "I would be surprised if X" dismisses X)
             if group.dismisses and assessment == "asserted":
                 assessment = "rejected"
             if assessment == "asserted" and idx in answered:
