@@ -885,6 +885,11 @@ def test_approach_from_real_positions(nlp, coder):
          "hardliner_influence", "rejected"),
         ("Theories about domestic distractions in Washington carry far less weight.",
          "us_domestic_politics", "rejected"),
+        # (guards: what carries weight, and "the problem with Hanoi", are asserted)
+        ("The gap over sanctions relief carries real weight as an explanation.",
+         "sanctions_gap", "asserted"),
+        ("The problem with Hanoi was the gap over sanctions relief.", "sanctions_gap",
+         "asserted"),
         ("It would be incorrect to blame Bolton's influence for the collapse.",
          "hardliner_influence", "rejected"),
         ("Forget the talk of misread signals: Kim wanted the five resolutions lifted.",

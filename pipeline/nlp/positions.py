@@ -585,8 +585,7 @@ class PositionExtractor:
                 count += 1
             # "walked away rather than accept X": the verb after "rather than" (or "instead
             # of") is refused
-            if verb.i >= 2 and (verb.doc[verb.i - 2].lower_, verb.doc[verb.i - 1].lower_) in (
-                    _SET_ASIDE):
+            if tuple(t.lower_ for t in verb.doc[max(0, verb.i - 2) : verb.i]) in _SET_ASIDE:
                 count += 1
             if i > 0 and verb.lemma_.lower() in self.rules.negators:
                 count += 1
