@@ -496,7 +496,8 @@ def load_codebook(path: Path) -> Codebook:
     if "assessment" not in data:
         raise ConfigError(f"{path}: assessment: missing (rejection and report cues)")
     assessment = _assessment(data["assessment"], f"{path}: assessment")
-    unknown = [v for v in assessment.conditional_variables if v not in {x.id for x in variables}]
+    ids = {variable.id for variable in variables}
+    unknown = [v for v in assessment.conditional_variables if v not in ids]
     if unknown:
         raise ConfigError(f"{path}: assessment: conditional_variables: {unknown[0]!r} is not "
                           "a variable of the codebook")

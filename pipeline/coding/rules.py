@@ -396,7 +396,7 @@ def _in_condition(span: Span, marks: frozenset[str]) -> bool:
     opened by an inverted auxiliary, up to the comma that closes it (the parser seldom reads
     the inversion)."""
     sent = span.sent
-    if sent[0].lower_ in _INVERTED_CONDITIONS and not sent.text.rstrip().endswith("?"):
+    if sent[0].lower_ in _INVERTED_CONDITIONS and not _is_question(sent):
         comma = next((t.i for t in sent if t.text == ","), None)
         if comma is not None and span.end <= comma:
             return True
