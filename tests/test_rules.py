@@ -248,6 +248,10 @@ def test_neutral_sentences_get_no_codes(nlp, coder, text):
         ("We hold Pyongyang fully responsible for the collapse.", "blame", "dprk"),
         ("I would split the blame evenly.", "blame", "both"),
         ("Washington carries an equal share of the blame.", "blame", "both"),
+        ("In the end Pyongyang alone scuttled the talks.", "blame", "dprk"),
+        ("I blame only Washington for the collapse.", "blame", "us"),
+        ("As so often, it takes two to tango.", "blame", "both"),
+        ("I would pin the whole thing on the North Korean regime.", "blame", "dprk"),
         ("The Americans had prepared poorly.", "cause", "poor_preparation"),
         ("The lack of a working-level text doomed the summit.", "cause", "poor_preparation"),
         ("Hanoi was a major diplomatic failure.", "outcome_framing", "failure"),
@@ -377,6 +381,9 @@ def test_mentions_are_not_codes(nlp, coder, text):
          {("blame", "dprk", "reported")}),
         # (a side's name after "not" without responsibility in the sentence is no blame)
         ("North Korea offered Yongbyon, not Washington.", set()),
+        # (a side that wrecked the talks without "alone" is no blame: "Bolton torpedoed
+        # Hanoi" is a hardliner's influence)
+        ("In the end Bolton torpedoed the summit.", {("cause", "hardliner_influence", "asserted")}),
     ],
 )
 def test_exact_codes(nlp, coder, text, expected):
@@ -894,6 +901,19 @@ def test_approach_from_real_positions(nlp, coder):
          "hardliner_influence", "rejected"),
         ("Forget the talk of misread signals: Kim wanted the five resolutions lifted.",
          "miscalculation", "rejected"),
+        # the "X alone wrecked it" claim judged; "hold that" reports
+        ("The story that Washington alone wrecked the talks does not survive a look at the "
+         "North's offer.", "us", "rejected"),
+        ("It would be unjust to place the whole burden on Pyongyang.", "dprk", "rejected"),
+        ("Pinning everything on Kim Jong-un is lazy analysis.", "dprk", "rejected"),
+        ("It's tempting to blame Bolton's influence for the collapse.", "hardliner_influence",
+         "rejected"),
+        ("Pyongyang's account of American greed should not be taken at face value.", "us",
+         "rejected"),
+        ("Party newspapers hold that the United States must bear the responsibility.", "us",
+         "reported"),
+        # (the author's own "I say", "I blame" report nothing)
+        ("I say Bolton's hard line sank the summit.", "hardliner_influence", "asserted"),
     ],
 )
 def test_dismissals(nlp, coder, text, value, expected):
