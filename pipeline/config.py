@@ -109,6 +109,7 @@ class CodingSettings:
     section_weights: tuple[SectionWeight, ...] = ()
     min_weight: float = 0.45
     mixed_ratio: float = 1.5
+    approach_ratio: float = 2.0
     model_threshold: float = 0.7
     model_variables: tuple[str, ...] = ("cause", "outlook")
     assessment_threshold: float = 0.5
@@ -269,8 +270,9 @@ def load_config(config_dir: Path | None = None, root: Path | None = None) -> Con
             raise ConfigError(f"{coding_file}: {name} must be between 0 and 1")
     if coding.min_weight < 0:
         raise ConfigError(f"{coding_file}: min_weight must not be negative")
-    if coding.mixed_ratio <= 1:
-        raise ConfigError(f"{coding_file}: mixed_ratio must be greater than 1")
+    for name in ("mixed_ratio", "approach_ratio"):
+        if getattr(coding, name) <= 1:
+            raise ConfigError(f"{coding_file}: {name} must be greater than 1")
     return Config(
         root=root, config_dir=config_dir, paths=paths, ingest=ingest, nlp=nlp, coding=coding
     )

@@ -247,7 +247,9 @@ DOC_CODES = Table(
                "the evidence sentences with this assessment of confidence x section weight "
                "(executive summary, conclusions and recommendations weigh more; "
                "configs/coding.yaml); values whose evidence weighs less than min_weight "
-               "there are left out.", required=True),
+               "there are left out, and so is a side's asserted approach that another "
+               "asserted approach of the same side outweighs approach_ratio times.",
+               required=True),
         Column("n_evidence", "integer", "Sentences coded with this value (any assessment).",
                required=True),
         Column("evidence", "string", "The evidence sentences' sent_idx, separated by ';'.",

@@ -92,6 +92,26 @@ def test_framing_is_mixed_only_when_neither_framing_outweighs_the_other():
     assert set(out[out["is_derived"]]["value"]) == {"mixed"}
 
 
+def test_a_sides_approach_outweighed_by_another_of_its_approaches_is_left_out():
+    sentences = pd.DataFrame({"doc_id": ["d"] * 4, "sent_idx": [0, 1, 2, 3],
+                              "section": ["Body"] * 4})
+    codes = _codes([
+        ("d", 0, "approach", "big_deal", "asserted"),
+        ("d", 1, "approach", "big_deal", "asserted"),
+        ("d", 2, "approach", "small_deal", "asserted"),   # the US's: outweighed 2:1
+        ("d", 3, "approach", "small_deal", "asserted"),   # Pyongyang's: its only one
+        ("d", 3, "approach", "hybrid", "rejected"),       # a dismissal is no rival
+    ])
+    codes["holder"] = ["us", "us", "us", "dprk", "us"]
+    out = aggregate_codes(codes, sentences, [], approach_ratio=2.0)
+    assert set(zip(out["holder"], out["value"], out["assessment"], strict=True)) == {
+        ("us", "big_deal", "asserted"), ("dprk", "small_deal", "asserted"),
+        ("us", "hybrid", "rejected")}
+    # evidence of comparable weight keeps both; without a ratio all are kept
+    assert len(aggregate_codes(codes, sentences, [], approach_ratio=2.5)) == 4
+    assert len(aggregate_codes(codes, sentences, [])) == 4
+
+
 def test_aggregation_keeps_dismissed_blame_and_framing_beside_the_verdict():
     sentences = pd.DataFrame({"doc_id": ["d"] * 3, "sent_idx": [0, 1, 2],
                               "section": ["Body"] * 3})

@@ -15,8 +15,9 @@ def test_coding_settings_left_out_keep_the_shipped_values():
     # configs/coding.yaml is the source of truth; the defaults must not drift from it
     shipped = load_config().coding
     defaults = CodingSettings()
-    for name in ("min_weight", "mixed_ratio", "model_threshold", "model_variables",
-                 "assessment_threshold", "assessment_variables", "approach_threshold"):
+    for name in ("min_weight", "mixed_ratio", "approach_ratio", "model_threshold",
+                 "model_variables", "assessment_threshold", "assessment_variables",
+                 "approach_threshold"):
         assert getattr(defaults, name) == getattr(shipped, name), name
 
 
@@ -40,6 +41,7 @@ def _edit(project: Path, name: str, text: str) -> None:
         ("think_tanks.yaml", "think_tanks:\n  - nam: X\n", "unknown key 'nam'"),
         ("coding.yaml", "approach_threshold: 1.5\n", "approach_threshold must be between"),
         ("coding.yaml", "mixed_ratio: 0.5\n", "mixed_ratio must be greater than 1"),
+        ("coding.yaml", "approach_ratio: 1\n", "approach_ratio must be greater than 1"),
     ],
 )
 def test_bad_config_names_file_and_key(project, name, text, expected):

@@ -383,7 +383,8 @@ def test_mentions_are_not_codes(nlp, coder, text):
         ("North Korea offered Yongbyon, not Washington.", set()),
         # (a side that wrecked the talks without "alone" is no blame: "Bolton torpedoed
         # Hanoi" is a hardliner's influence)
-        ("In the end Bolton torpedoed the summit.", {("cause", "hardliner_influence", "asserted")}),
+        ("In the end Bolton torpedoed the summit.",
+         {("cause", "hardliner_influence", "asserted")}),
     ],
 )
 def test_exact_codes(nlp, coder, text, expected):

@@ -18,6 +18,8 @@ from pipeline.config import SectionWeight
 ASSESSMENT_ORDER = ("asserted", "rejected", "reported")
 # Variables a document gets one verdict for, derived from all its sentence evidence.
 VERDICT_VARIABLES = ("blame", "outcome_framing")
+# The variable whose values a side holds (one approach per side and document, as a rule).
+APPROACH = "approach"
 
 
 def section_weight(section: str | None, rules: Sequence[SectionWeight]) -> float:
@@ -48,7 +50,7 @@ def _evidence(indices: Iterable[int]) -> str:
 
 def aggregate_codes(
     codes: pd.DataFrame, sentences: pd.DataFrame, weights: Sequence[SectionWeight],
-    min_weight: float = 0.0, mixed_ratio: float = 1.5,
+    min_weight: float = 0.0, mixed_ratio: float = 1.5, approach_ratio: float | None = None,
 ) -> pd.DataFrame:
     """One row per doc x variable x holder x value from the sentence codes.
 
@@ -60,6 +62,9 @@ def aggregate_codes(
         min_weight: values whose evidence weighs less are left out.
         mixed_ratio: how many times one outcome framing must outweigh the other for the
             document not to be `mixed` (`framing_verdict`).
+        approach_ratio: a side's asserted approach that another asserted approach of the
+            same side outweighs this many times is left out (`outweighed_approaches`; None:
+            all are kept).
 
     Returns:
         Columns doc_id, variable, holder, value, assessment, weight, n_evidence, evidence,
@@ -122,6 +127,8 @@ def aggregate_codes(
             "is_derived": False,
         })
     frame = pd.DataFrame(rows, columns=columns)
+    if approach_ratio is not None:
+        frame = frame[~outweighed_approaches(frame, approach_ratio)]
     verdicts = derive_verdicts(frame, mixed_ratio)
     # Besides its verdict, a document keeps the blame and framings it only dismisses or
     # reports ("It would be unfair to blame Pyongyang", "Calling Hanoi a failure misses
@@ -148,6 +155,16 @@ def aggregate_codes(
     ]
     frame.loc[contradicted, "assessment"] = "rejected"
     return pd.concat([frame, verdicts], ignore_index=True)
+
+
+def outweighed_approaches(doc_rows: pd.DataFrame, ratio: float) -> pd.Series:
+    """Which asserted approach rows another asserted approach of the same side (holder) in
+    the same document outweighs `ratio` times: a brief that argues throughout that
+    Washington wanted everything at once, and once mentions Biegun's talk of parallel steps,
+    holds that the US pursued a big deal (its sentence codes keep the mention)."""
+    asserted = (doc_rows["variable"] == APPROACH) & (doc_rows["assessment"] == "asserted")
+    top = doc_rows[asserted].groupby(["doc_id", "holder"])["weight"].transform("max")
+    return (asserted & (doc_rows["weight"] * ratio <= top.reindex(doc_rows.index))).astype(bool)
 
 
 def _verdict_row(doc_id: str, variable: str, value: str, evidence: pd.DataFrame) -> dict:

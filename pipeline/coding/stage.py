@@ -149,7 +149,8 @@ def run_coding(
             for item in inputs for row in coded.get(item.doc_id, [])]
     result.codes = make_frame(rows, CODES)
     aggregated = aggregate_codes(result.codes, sentences, config.coding.section_weights,
-                                 config.coding.min_weight, config.coding.mixed_ratio)
+                                 config.coding.min_weight, config.coding.mixed_ratio,
+                                 config.coding.approach_ratio)
     tanks = documents.set_index("doc_id")["think_tank"]
     aggregated.insert(1, "think_tank", aggregated["doc_id"].map(tanks))
     result.doc_codes = make_frame(aggregated.to_dict("records"), DOC_CODES)
