@@ -6,4 +6,4 @@ caches (and everything after it) are then rebuilt instead of trusted.
 
 EXTRACTOR_VERSION = 1  # ingest: PDF/TXT extraction
 NLP_VERSION = 13  # nlp: layout, matchers, positions
-CODING_VERSION = 24  # coding: rules, classifier use, aggregation to doc_codes
+CODING_VERSION = 25  # coding: rules, classifier use, aggregation to doc_codes

@@ -379,6 +379,10 @@ def test_mentions_are_not_codes(nlp, coder, text):
          {("blame", "dprk", "rejected")}),
         ("Critics say responsibility lies not with Kim but with Trump.",
          {("blame", "dprk", "reported")}),
+        # a mocked framing beside the author's own is no mix
+        ("Those who call the outcome a useful clarification are putting lipstick on a pig; it "
+         "was a setback.", {("outcome_framing", "constructive_no_deal", "rejected"),
+                           ("outcome_framing", "failure", "asserted")}),
         # (a side's name after "not" without responsibility in the sentence is no blame)
         ("North Korea offered Yongbyon, not Washington.", set()),
         # (a side that wrecked the talks without "alone" is no blame: "Bolton torpedoed
@@ -913,6 +917,17 @@ def test_approach_from_real_positions(nlp, coder):
          "rejected"),
         ("Party newspapers hold that the United States must bear the responsibility.", "us",
          "reported"),
+        # a framing set aside by "better understood as A than as B", or mocked
+        ("Hanoi is better understood as a useful clarification than as a failure.", "failure",
+         "rejected"),
+        ("To call the summit a catastrophe is to misunderstand how diplomacy works.",
+         "failure", "rejected"),
+        ("Calling the outcome a useful clarification is a stretch.", "constructive_no_deal",
+         "rejected"),
+        ("Dressing up the walkout as a useful clarification fools nobody.",
+         "constructive_no_deal", "rejected"),
+        ("Those who find a silver lining in Hanoi are too generous.", "constructive_no_deal",
+         "rejected"),
         # (the author's own "I say", "I blame" report nothing)
         ("I say Bolton's hard line sank the summit.", "hardliner_influence", "asserted"),
     ],

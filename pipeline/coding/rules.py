@@ -55,10 +55,10 @@ _REFUSAL_VERBS = frozenset(
 )
 # Determiners / pronouns that negate a subject ("neither side miscalculated").
 _NEGATIVE_SUBJECTS = frozenset({"neither", "no", "nobody", "none", "nothing"})
-# Comparatives whose "than" sets two things against each other: "more A than B" keeps A and
-# dismisses B; "less A than B" dismisses A.
+# Comparatives whose "than" sets two things against each other: "more A than B" ("better
+# understood as A than as B") keeps A and dismisses B; "less A than B" dismisses A.
 _REASONS = frozenset({"because", "since", "given"})
-_MORE = frozenset({"more", "rather", "greater", "bigger", "larger"})
+_MORE = frozenset({"more", "rather", "greater", "bigger", "larger", "better"})
 _LESS = frozenset({"less", "fewer"})
 # "X mattered, but not nearly as much as Y": the words between "not" and the first "as".
 _AS_DEGREE = frozenset({"nearly", "quite", "remotely", "anywhere", "near", "so"})
