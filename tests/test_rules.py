@@ -250,6 +250,8 @@ def test_neutral_sentences_get_no_codes(nlp, coder, text):
         ("Washington carries an equal share of the blame.", "blame", "both"),
         ("In the end Pyongyang alone scuttled the talks.", "blame", "dprk"),
         ("I blame only Washington for the collapse.", "blame", "us"),
+        ("We expect the two leaders to meet again within the year.", "outlook", "resumption"),
+        ("The standoff will likely persist into 2020.", "outlook", "impasse"),
         ("As so often, it takes two to tango.", "blame", "both"),
         ("I would pin the whole thing on the North Korean regime.", "blame", "dprk"),
         ("The Americans had prepared poorly.", "cause", "poor_preparation"),
@@ -349,23 +351,27 @@ def test_mentions_are_not_codes(nlp, coder, text):
         ("Predictions of an imminent return to fire and fury underestimate how much Kim has "
          "invested in his economic line.", {("outlook", "escalation", "rejected")}),
         ("Talk of a frozen process strikes me as premature; the leaders will meet again.",
-         {("outlook", "impasse", "rejected")}),
+         {("outlook", "impasse", "rejected"), ("outlook", "resumption", "asserted")}),
         ("Kim underestimated Trump's resolve.", {("cause", "miscalculation", "asserted")}),
         ("Pyongyang's overconfidence and wishful thinking about Trump sank the talks.",
          {("cause", "miscalculation", "asserted")}),
         # (an adjective of advice before a noun dismisses nothing)
         ("Trump's ill-advised walkout reflected Bolton's influence.",
          {("cause", "hardliner_influence", "asserted")}),
-        # a framing a negated verb of characterising denies; one a clause flatters
+        # a framing a negated verb of characterising denies; one a clause flatters (a
+        # failure denied frames the outcome as a constructive no-deal: `rejected_implies`)
         ("The Hanoi outcome should not be described as a failure.",
-         {("outcome_framing", "failure", "rejected")}),
+         {("outcome_framing", "failure", "rejected"),
+          ("outcome_framing", "constructive_no_deal", "asserted")}),
         ("Hanoi should not be written off as a fiasco.",
-         {("outcome_framing", "failure", "rejected")}),
+         {("outcome_framing", "failure", "rejected"),
+          ("outcome_framing", "constructive_no_deal", "asserted")}),
         ("Describing the summit as a failure understates what it clarified.",
          {("outcome_framing", "failure", "rejected"),
           ("outcome_framing", "constructive_no_deal", "asserted")}),
         ("To call the summit a failure flatters its critics.",
-         {("outcome_framing", "failure", "rejected")}),
+         {("outcome_framing", "failure", "rejected"),
+          ("outcome_framing", "constructive_no_deal", "asserted")}),
         ("The summit should be seen as a failure.", {("outcome_framing", "failure", "asserted")}),
         # the sides a sentence of responsibility sets aside are rejected
         ("Blame belongs neither to Washington nor to Pyongyang but to mutual distrust.",
@@ -928,6 +934,16 @@ def test_approach_from_real_positions(nlp, coder):
          "constructive_no_deal", "rejected"),
         ("Those who find a silver lining in Hanoi are too generous.", "constructive_no_deal",
          "rejected"),
+        # an outlook set aside ("not new talks") or mocked; a dismissed failure frames the
+        # outcome as constructive (`rejected_implies`)
+        ("Expect more missile tests, not new talks, through the rest of the year.",
+         "resumption", "rejected"),
+        ("Those who expect talks to resume soon are going to be disappointed.", "resumption",
+         "rejected"),
+        ("We expect a long silence rather than a return to threats.", "escalation",
+         "rejected"),
+        ("Hanoi was not the disaster the papers proclaimed.", "constructive_no_deal",
+         "asserted"),
         # (the author's own "I say", "I blame" report nothing)
         ("I say Bolton's hard line sank the summit.", "hardliner_influence", "asserted"),
     ],
