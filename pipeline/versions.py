@@ -5,5 +5,5 @@ caches (and everything after it) are then rebuilt instead of trusted.
 """
 
 EXTRACTOR_VERSION = 1  # ingest: PDF/TXT extraction
-NLP_VERSION = 13  # nlp: layout, matchers, positions
+NLP_VERSION = 14  # nlp: layout, matchers, positions
 CODING_VERSION = 25  # coding: rules, classifier use, aggregation to doc_codes

@@ -1236,11 +1236,21 @@ def test_explanations_named_reported_or_dismissed(nlp, coder, text, value, expec
         ("Washington wanted to settle everything in one package.",
          {("us", "big_deal", "asserted")}),
         ("Washington handed Pyongyang a maximalist paper.", {("us", "big_deal", "asserted")}),
+        # a pseudo-cleft names the side and its stance
+        ("What Washington brought to Hanoi was an all-or-nothing offer.",
+         {("us", "big_deal", "asserted")}),
+        ("What Pyongyang refused was a grand bargain.", {("dprk", "big_deal", "rejected")}),
     ],
 )
 def test_approach_wording_and_holder(nlp, coder, text, expected):
     rows = [r for r in code(nlp, coder, text) if r["variable"] == "approach"]
     assert {(r["holder"], r["value"], r["assessment"]) for r in rows} == expected
+
+
+def test_a_pseudo_cleft_that_advises_a_side_is_not_its_approach(nlp, coder):
+    rows = code(nlp, coder, "What Washington should not do is revive the all-or-nothing "
+                            "playbook.")
+    assert not [r for r in rows if r["variable"] == "approach" and r["holder"] == "us"]
 
 
 # ------------------------------------------------------------------------ seed briefs

@@ -358,11 +358,24 @@ class PositionExtractor:
         self, verb: Token, path: list[Token], actor_at: dict[int, Span]
     ) -> _Finding | None:
         """"Washington's strategy remained a grand bargain": an owned stance noun as the
-        subject of a copula whose attribute is the target."""
+        subject of a copula whose attribute is the target; or a clause "what <side> <verb>"
+        ("What Washington brought to Hanoi was an all-or-nothing offer")."""
         if verb.lemma_.lower() not in self.rules.copulas or len(path) < 2:
             return None
         if path[-2].dep_ != "attr":
             return None
+        for clause in (c for c in verb.children if c.dep_ == "csubj"):
+            # a pseudo-cleft: "What Washington brought to Hanoi was an all-or-nothing offer"
+            if not any(c.lower_ == "what" for c in clause.children if c.i < clause.i):
+                continue
+            lemma = clause.lemma_.lower()
+            chain = self._verb_chain(clause)
+            holder, _ = self._subject(chain, actor_at)
+            if (holder is None or lemma in self.rules.not_holding
+                    or self._modal_at(chain) is not None):
+                continue  # ("What Washington should not do is ..." advises the side)
+            return _Finding(holder.id_, holder, self.rules.token_verb_class(clause) or "proposes",
+                            clause, "verb", self._negated(verb) or self._negated_chain(chain))
         for subject in (c for c in verb.children if c.dep_ == "nsubj"):
             relation = self.rules.noun_class(subject.lemma_.lower())
             holder = self._owner(subject, actor_at) if relation else None
