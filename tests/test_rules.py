@@ -1240,6 +1240,12 @@ def test_explanations_named_reported_or_dismissed(nlp, coder, text, value, expec
         ("What Washington brought to Hanoi was an all-or-nothing offer.",
          {("us", "big_deal", "asserted")}),
         ("What Pyongyang refused was a grand bargain.", {("dprk", "big_deal", "rejected")}),
+        ("Pyongyang would never surrender its arsenal at a single stroke.",
+         {("dprk", "big_deal", "rejected")}),
+        ("The American side was asking for the whole inventory up front.",
+         {("us", "big_deal", "asserted")}),
+        ("Washington wanted everything before receiving anything.",
+         {("us", "big_deal", "asserted")}),
     ],
 )
 def test_approach_wording_and_holder(nlp, coder, text, expected):
