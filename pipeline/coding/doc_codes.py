@@ -164,7 +164,7 @@ def outweighed_approaches(doc_rows: pd.DataFrame, ratio: float) -> pd.Series:
     holds that the US pursued a big deal (its sentence codes keep the mention)."""
     asserted = (doc_rows["variable"] == APPROACH) & (doc_rows["assessment"] == "asserted")
     top = doc_rows[asserted].groupby(["doc_id", "holder"])["weight"].transform("max")
-    return (asserted & (doc_rows["weight"] * ratio <= top.reindex(doc_rows.index))).astype(bool)
+    return asserted & (doc_rows["weight"] * ratio <= top.reindex(doc_rows.index))
 
 
 def _verdict_row(doc_id: str, variable: str, value: str, evidence: pd.DataFrame) -> dict:

@@ -365,13 +365,11 @@ class PositionExtractor:
         if path[-2].dep_ != "attr":
             return None
         for clause in (c for c in verb.children if c.dep_ == "csubj"):
-            # a pseudo-cleft: "What Washington brought to Hanoi was an all-or-nothing offer"
             if not any(c.lower_ == "what" for c in clause.children if c.i < clause.i):
                 continue
-            lemma = clause.lemma_.lower()
             chain = self._verb_chain(clause)
             holder, _ = self._subject(chain, actor_at)
-            if (holder is None or lemma in self.rules.not_holding
+            if (holder is None or clause.lemma_.lower() in self.rules.not_holding
                     or self._modal_at(chain) is not None):
                 continue  # ("What Washington should not do is ..." advises the side)
             return _Finding(holder.id_, holder, self.rules.token_verb_class(clause) or "proposes",
